@@ -1,0 +1,3 @@
+from lnob.cli.main import entry
+
+entry()

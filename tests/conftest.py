@@ -1,0 +1,51 @@
+"""Shared fixtures.
+
+PostgreSQL: tests marked ``postgres`` (or using the ``postgres_url`` fixture)
+run against ``$LNOB_TEST_POSTGRES_URL`` (default: the local server
+``postgresql://postgres@127.0.0.1:5432/test``) when it answers, and are
+reported as *skipped* — never silently passed — when it does not.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+POSTGRES_URL = os.environ.get(
+    "LNOB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_reachable(url: str) -> str | None:
+    """None when reachable, else the reason it is not."""
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover
+        return f"psycopg not installed: {exc}"
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {url}: {exc}".splitlines()[0]
+    return None
+
+
+_pg_reason: list[str | None] = []
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    if not _pg_reason:
+        _pg_reason.append(_postgres_reachable(POSTGRES_URL))
+    if _pg_reason[0] is not None:
+        pytest.skip(_pg_reason[0])
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
