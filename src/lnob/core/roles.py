@@ -1,0 +1,56 @@
+"""Project roles and the permission matrix (role × action).
+
+One matrix, used by the web views, the OpenRosa endpoints, the API and the CLI.
+Deny by default: an action that is not listed for a role is refused.
+"""
+
+from __future__ import annotations
+
+from lnob.i18n import gettext_noop as N_
+
+#: Roles from least to most trusted.
+ROLES: tuple[str, ...] = ("viewer", "enumerator", "analyst", "manager", "owner")
+
+ROLE_LABELS = {
+    "viewer": N_("Viewer"),
+    "enumerator": N_("Enumerator"),
+    "analyst": N_("Analyst"),
+    "manager": N_("Manager"),
+    "owner": N_("Owner"),
+}
+
+#: Actions on a project, and the roles allowed to take them.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # see the project page: forms, record counts, published results
+    "project.view": frozenset(ROLES),
+    # list and download forms, submit records (OpenRosa)
+    "records.submit": frozenset({"enumerator", "analyst", "manager", "owner"}),
+    # read individual records (pseudonymised)
+    "records.view": frozenset({"analyst", "manager", "owner"}),
+    # see personal fields (names, phone numbers, GPS)
+    "records.view_personal": frozenset({"manager", "owner"}),
+    # run analyses and see unpublished results
+    "results.view": frozenset({"analyst", "manager", "owner"}),
+    # export microdata
+    "records.export": frozenset({"analyst", "manager", "owner"}),
+    # upload forms, import data, review records
+    "forms.manage": frozenset({"manager", "owner"}),
+    "records.review": frozenset({"manager", "owner"}),
+    # publish outputs
+    "results.publish": frozenset({"manager", "owner"}),
+    # add people and change their roles; change project settings
+    "project.manage": frozenset({"owner"}),
+}
+
+
+def role_allows(role: str | None, action: str) -> bool:
+    """True when ``role`` may take ``action``.  Unknown actions are denied."""
+    if role is None:
+        return False
+    return role in PERMISSIONS.get(action, frozenset())
+
+
+def role_at_least(role: str | None, minimum: str) -> bool:
+    if role is None:
+        return False
+    return ROLES.index(role) >= ROLES.index(minimum)

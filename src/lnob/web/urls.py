@@ -1,0 +1,16 @@
+"""URL map of the web platform."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from lnob.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("p/<slug:slug>/", views.project_detail, name="project"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="lnob/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
