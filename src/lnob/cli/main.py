@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 
 from lnob import __version__
@@ -81,29 +80,25 @@ def run(argv: list[str] | None = None) -> int:
             raise
         err.print(exc.one_line(), markup=False)
         code = exc.exit_code
-    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
-        err.print(exc.format_message(), markup=False)
-        code = 0
-    except click.exceptions.UsageError as exc:
-        if debug:
-            raise
-        where = exc.ctx.command_path if exc.ctx is not None else "lnob"
-        line = f"error [usage]: {exc.format_message()} (at {where}) — hint: run '{where} --help'"
-        err.print(line, markup=False)
-        code = 2
-    except click.exceptions.ClickException as exc:
-        if debug:
-            raise
-        err.print(f"error [usage]: {exc.format_message()}", markup=False)
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print(_("aborted"), markup=False)
         code = 130
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument…
+        if debug:
+            raise
+        code = exc.exit_code
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            err.print(exc.format_message(), markup=False)
+            return 0
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "lnob"
+        message = " ".join(exc.format_message().split())
+        err.print(f"error [usage]: {message} (at {where}) — hint: run '{where} --help'", markup=False)
     except KeyboardInterrupt:
         err.print(_("interrupted"), markup=False)
         code = 130
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
     except Exception as exc:  # a bug: still one line unless --debug
         if debug:
             raise

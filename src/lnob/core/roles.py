@@ -6,6 +6,8 @@ Deny by default: an action that is not listed for a role is refused.
 
 from __future__ import annotations
 
+from lnob.errors import UsageError, did_you_mean
+from lnob.i18n import _
 from lnob.i18n import gettext_noop as N_
 
 #: Roles from least to most trusted.
@@ -54,3 +56,15 @@ def role_at_least(role: str | None, minimum: str) -> bool:
     if role is None:
         return False
     return ROLES.index(role) >= ROLES.index(minimum)
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        hint = did_you_mean(role, ROLES) or ""
+        raise UsageError(
+            _("unknown role %(role)r") % {"role": role},
+            where="--role",
+            hint=(hint + " " if hint else "") + _("roles are: %(roles)s") % {"roles": ", ".join(ROLES)},
+            code="core.unknown-role",
+        )
+    return role

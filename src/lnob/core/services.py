@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from lnob.core.models import Membership, Organisation, Project, slug_validator
-from lnob.core.roles import ROLES, role_allows
-from lnob.errors import AlreadyExists, InputError, NotFound, UsageError, did_you_mean
+from lnob.core.roles import check_role, role_allows
+from lnob.errors import AlreadyExists, InputError, NotFound, did_you_mean
 from lnob.i18n import _
 
 
@@ -29,18 +29,6 @@ def _check_slug(slug: str, what: str) -> None:
             hint=_("use lower-case letters, digits and hyphens, e.g. 'dalit-wash-2025'"),
             code="core.bad-slug",
         ) from None
-
-
-def check_role(role: str) -> str:
-    if role not in ROLES:
-        hint = did_you_mean(role, ROLES) or ""
-        raise UsageError(
-            _("unknown role %(role)r") % {"role": role},
-            where="--role",
-            hint=(hint + " " if hint else "") + _("roles are: %(roles)s") % {"roles": ", ".join(ROLES)},
-            code="core.unknown-role",
-        )
-    return role
 
 
 def get_project(slug: str) -> Project:
