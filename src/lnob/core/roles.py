@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from lnob.errors import UsageError, did_you_mean
 from lnob.i18n import _
-from lnob.i18n import gettext_noop as N_
+from lnob.i18n import gettext_noop
 
 #: Roles from least to most trusted.
 ROLES: tuple[str, ...] = ("viewer", "enumerator", "analyst", "manager", "owner")
 
 ROLE_LABELS = {
-    "viewer": N_("Viewer"),
-    "enumerator": N_("Enumerator"),
-    "analyst": N_("Analyst"),
-    "manager": N_("Manager"),
-    "owner": N_("Owner"),
+    "viewer": gettext_noop("Viewer"),
+    "enumerator": gettext_noop("Enumerator"),
+    "analyst": gettext_noop("Analyst"),
+    "manager": gettext_noop("Manager"),
+    "owner": gettext_noop("Owner"),
 }
 
 #: Actions on a project, and the roles allowed to take them.

@@ -1,0 +1,14 @@
+"""Django settings for the test run: the real settings, in a throw-away workspace."""
+
+import os
+import tempfile
+
+os.environ.setdefault("LNOB_HOME", tempfile.mkdtemp(prefix="lnob-test-home-"))
+
+from lnob.web.settings import *  # noqa: E402,F401,F403
+
+# No collectstatic in unit tests: serve static names unhashed.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# Fast hashing in tests only; production keeps Argon2 first (tested in test_settings).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing directory
