@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lnob.core",
     "lnob.forms",
     "lnob.records",
+    "lnob.openrosa",
     "lnob.web",
 ]
 
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lnob.openrosa.views.OpenRosaHeaderMiddleware",
 ]
 
 ROOT_URLCONF = "lnob.web.urls"
@@ -128,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # not a validator: records the HTTP Digest partial when a password is set (OpenRosa)
+    {"NAME": "lnob.openrosa.auth.DigestPartialRecorder"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -167,6 +171,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- OpenRosa ---------------------------------------------------------------------
+#: largest submission (XML + attachments) accepted, in bytes; told to phones on HEAD
+OPENROSA_MAX_SUBMISSION_SIZE = int(os.environ.get("LNOB_OPENROSA_MAX_SUBMISSION_SIZE", 10_000_000))
+#: allow HTTP Basic auth over plain HTTP (development only; phones send passwords in clear)
+OPENROSA_ALLOW_BASIC_HTTP = _flag("LNOB_OPENROSA_ALLOW_BASIC_HTTP")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<slug:slug>/", views.project_detail, name="project"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="lnob/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("openrosa/", include("lnob.openrosa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

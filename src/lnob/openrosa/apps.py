@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpenRosaConfig(AppConfig):
+    name = "lnob.openrosa"
+    label = "openrosa"
+    verbose_name = _("OpenRosa server")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,230 @@
+"""The OpenRosa server, spoken to exactly as ODK Collect does (field-notes §1)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import uuid
+
+import pytest
+from defusedxml import ElementTree as ET
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lnob.core import services
+from lnob.forms.services import add_form
+from lnob.records.models import Record
+
+pytestmark = pytest.mark.django_db
+
+FORM_MD = """
+| survey   |              |          |                  |
+|          | type         | name     | label            |
+|          | text         | village  | Village          |
+|          | integer      | members  | Household members|
+| settings |              |          |                  |
+|          | form_id      | version  | form_title       |
+|          | hh_visit     | 3        | Household visit  |
+"""
+NS = {"x": "http://openrosa.org/xforms/xformsList", "r": "http://openrosa.org/http/response"}
+PASSWORD = "a-long-passphrase"
+
+
+@pytest.fixture
+def project(tmp_path):
+    project = services.create_project("wash", "WASH survey", org="Dalit Rights Network")
+    path = tmp_path / "hh_visit.md"
+    path.write_text(FORM_MD)
+    add_form(project, path)
+    for name, role in [("enum", "enumerator"), ("viewer", "viewer"), ("owner", "owner")]:
+        services.grant_role(services.create_user(name, PASSWORD), project, role)
+    return project
+
+
+def instance(instance_id=None, members=4, version="3", form_id="hh_visit", deprecated=None):
+    instance_id = instance_id or f"uuid:{uuid.uuid4()}"
+    dep = f"<deprecatedID>{deprecated}</deprecatedID>" if deprecated else ""
+    return (
+        f'<?xml version="1.0"?><data id="{form_id}" version="{version}"><village>Khe Sanh</village>'
+        f"<members>{members}</members><meta><instanceID>{instance_id}</instanceID>{dep}</meta></data>"
+    ).encode(), instance_id
+
+
+class Collect:
+    """A minimal OpenRosa client: answers Digest challenges like ODK Collect."""
+
+    def __init__(self, client, username=None, password=PASSWORD):
+        self.client, self.username, self.password = client, username, password
+        self.nc = 0
+
+    def _digest(self, method, uri, challenge):
+        p = dict(re.findall(r'(\w+)="?([^",]*)"?', challenge.split("Basic")[0]))
+        self.nc += 1
+        nc, cnonce = f"{self.nc:08x}", uuid.uuid4().hex[:16]
+        ha1 = hashlib.md5(f"{self.username}:{p['realm']}:{self.password}".encode()).hexdigest()
+        ha2 = hashlib.md5(f"{method}:{uri}".encode()).hexdigest()
+        resp = hashlib.md5(f"{ha1}:{p['nonce']}:{nc}:{cnonce}:auth:{ha2}".encode()).hexdigest()
+        return (f'Digest username="{self.username}", realm="{p["realm"]}", nonce="{p["nonce"]}", uri="{uri}", '
+                f'response="{resp}", qop=auth, nc={nc}, cnonce="{cnonce}", algorithm=MD5, opaque="{p["opaque"]}"')
+
+    def request(self, method, uri, make_kw=dict, **kw):
+        """``make_kw`` builds fresh request arguments (uploads can be read only once)."""
+        headers = {"HTTP_X_OPENROSA_VERSION": "1.0"}
+        call = getattr(self.client, method.lower())
+        resp = call(uri, **make_kw(), **kw, **headers)
+        if resp.status_code == 401 and self.username:
+            auth = self._digest(method, uri, resp["WWW-Authenticate"])
+            resp = call(uri, **make_kw(), **kw, **headers, HTTP_AUTHORIZATION=auth)
+        assert resp["X-OpenRosa-Version"] == "1.0", "every response carries X-OpenRosa-Version"
+        return resp
+
+    def submit(self, xml, *attachments, uri="/openrosa/wash/submission"):
+        def make_kw():
+            data = {"xml_submission_file": SimpleUploadedFile("submission.xml", xml, "text/xml")}
+            for name, content in attachments:
+                data[name] = SimpleUploadedFile(name, content, "image/jpeg")
+            return {"data": data}
+
+        return self.request("POST", uri, make_kw)
+
+
+def test_form_list_download_and_manifest(client, project):
+    c = Collect(client, "enum")
+    resp = c.request("GET", "/openrosa/wash/formList")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/xml")
+    root = ET.fromstring(resp.content)
+    forms = root.findall("x:xform", NS)
+    assert len(forms) == 1
+    f = forms[0]
+    assert f.find("x:formID", NS).text == "hh_visit"
+    assert f.find("x:version", NS).text == "3"
+    download = f.find("x:downloadUrl", NS).text
+    xform = c.request("GET", download.replace("http://testserver", "")).content
+    assert f.find("x:hash", NS).text == "md5:" + hashlib.md5(xform).hexdigest()
+    assert b"hh_visit" in xform
+    manifest = c.request("GET", f.find("x:manifestUrl", NS).text.replace("http://testserver", ""))
+    assert manifest.status_code == 200 and b"xformsManifest" in manifest.content
+
+
+def test_head_preflight(client, project):
+    resp = Collect(client, "enum").request("HEAD", "/openrosa/wash/submission")
+    assert resp.status_code == 204
+    assert int(resp["X-OpenRosa-Accept-Content-Length"]) > 0
+
+
+def test_submit_new_duplicate_conflict_and_edit(client, project):
+    c = Collect(client, "enum")
+    xml, iid = instance()
+    first = c.submit(xml)
+    assert first.status_code == 201
+    msg = ET.fromstring(first.content).find("r:message", NS)
+    assert msg.get("nature") == "submit_success"
+    assert Record.objects.get(instance_id=iid).raw.encode() == xml, "raw kept byte for byte"
+    assert c.submit(xml).status_code == 202, "an exact duplicate is accepted again"
+    changed, _ = instance(iid, members=9)
+    conflict = c.submit(changed)
+    assert conflict.status_code == 409
+    assert Record.objects.get(instance_id=iid).raw.encode() == xml, "the stored record is never rewritten"
+    edit, new_iid = instance(members=5, deprecated=iid)
+    assert c.submit(edit).status_code == 201
+    new = Record.objects.get(instance_id=new_iid)
+    assert new.deprecated_id == iid and Record.objects.filter(instance_id=iid).exists()
+
+
+def test_multi_post_submission_merges_attachments(client, project):
+    c = Collect(client, "enum")
+    xml, iid = instance()
+    assert c.submit(xml, ("photo1.jpg", b"\xff\xd8one")).status_code == 201
+    assert c.submit(xml, ("photo2.jpg", b"\xff\xd8two")).status_code == 202
+    record = Record.objects.get(instance_id=iid)
+    names = sorted(a.filename for a in record.attachments.all())
+    assert names == ["photo1.jpg", "photo2.jpg"]
+    assert Record.objects.filter(instance_id=iid).count() == 1
+    a = record.attachments.get(filename="photo2.jpg")
+    assert a.file.read() == b"\xff\xd8two"
+
+
+@pytest.mark.parametrize(
+    "user, expected",
+    [(None, 401), ("viewer", 403), ("enum", 201), ("owner", 201)],
+)
+def test_only_enumerators_and_above_submit(client, project, user, expected):
+    xml, _ = instance()
+    resp = Collect(client, user).submit(xml)
+    assert resp.status_code == expected
+    if expected == 401:
+        assert resp["WWW-Authenticate"].startswith("Digest ")
+        assert "Basic" not in resp["WWW-Authenticate"], "Basic only over HTTPS"
+
+
+def test_wrong_password_is_401(client, project):
+    xml, _ = instance()
+    assert Collect(client, "enum", password="wrong-password").submit(xml).status_code == 401
+
+
+def test_basic_over_https_only(client, project, settings):
+    xml, _ = instance()
+    token = base64.b64encode(f"enum:{PASSWORD}".encode()).decode()
+    data = {"xml_submission_file": SimpleUploadedFile("s.xml", xml, "text/xml")}
+    plain = client.post("/openrosa/wash/submission", data=data, HTTP_AUTHORIZATION=f"Basic {token}")
+    assert plain.status_code == 401
+    data = {"xml_submission_file": SimpleUploadedFile("s.xml", xml, "text/xml")}
+    secure = client.post("/openrosa/wash/submission", data=data, HTTP_AUTHORIZATION=f"Basic {token}", secure=True)
+    assert secure.status_code == 201
+    settings.OPENROSA_ALLOW_BASIC_HTTP = True
+    xml2, _ = instance()
+    data = {"xml_submission_file": SimpleUploadedFile("s.xml", xml2, "text/xml")}
+    dev = client.post("/openrosa/wash/submission", data=data, HTTP_AUTHORIZATION=f"Basic {token}")
+    assert dev.status_code == 201
+
+
+def test_anonymous_submission_is_off_by_default_and_can_be_enabled(client, project):
+    xml, _ = instance()
+    assert Collect(client).submit(xml).status_code == 401
+    project.anonymous_submissions = True
+    project.save()
+    assert Collect(client).submit(xml).status_code == 201
+    assert Collect(client).request("GET", "/openrosa/wash/formList").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "payload, status",
+    [
+        (b"<data id='hh_visit' version='3'><members>3</members", 400),  # malformed
+        (b"<data id='hh_visit' version='3'><members>3</members></data>", 400),  # no instanceID
+        (instance(form_id="no_such_form")[0], 404),
+        (instance(version="99")[0], 404),
+        (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+         b"<data id='hh_visit'>&lol2;</data>", 400),  # entity expansion
+    ],
+)
+def test_bad_submissions_are_rejected_and_nothing_written(client, project, payload, status):
+    before = Record.objects.count()
+    resp = Collect(client, "enum").submit(payload)
+    assert resp.status_code == status
+    assert ET.fromstring(resp.content).find("r:message", NS).text, "a message the enumerator can read"
+    assert Record.objects.count() == before
+
+
+def test_not_multipart_and_oversize(client, project, settings):
+    c = Collect(client, "enum")
+    xml, _ = instance()
+    resp = c.request("POST", "/openrosa/wash/submission", data=xml, content_type="text/xml")
+    assert resp.status_code == 400
+    settings.OPENROSA_MAX_SUBMISSION_SIZE = 100
+    resp = c.submit(xml, ("big.jpg", b"x" * 500))
+    assert resp.status_code == 413
+    assert Record.objects.count() == 0
+
+
+def test_unknown_project_is_404_with_header(client, project):
+    resp = client.get("/openrosa/nope/formList")
+    assert resp.status_code == 404 and resp["X-OpenRosa-Version"] == "1.0"
+
+
+def test_replayed_digest_is_refused(client, project):
+    c = Collect(client, "enum")
+    challenge = client.get("/openrosa/wash/formList")["WWW-Authenticate"]
+    auth = c._digest("GET", "/openrosa/wash/formList", challenge)
+    assert client.get("/openrosa/wash/formList", HTTP_AUTHORIZATION=auth).status_code == 200
+    assert client.get("/openrosa/wash/formList", HTTP_AUTHORIZATION=auth).status_code == 401
