@@ -1,0 +1,1 @@
+"""Questionnaires shipped with lnob (XLSForms and the scripts that build them)."""
