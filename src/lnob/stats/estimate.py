@@ -1,0 +1,341 @@
+"""The estimation entry points: :func:`estimate` and :func:`estimate_tables`.
+
+Owns turning specs into SQL items, running the one aggregation query per call (all domain
+tables of the call at once), and turning the returned aggregates into :class:`Result` rows
+with R ``survey``'s estimates, standard errors, intervals, degrees of freedom and design
+effects.  Formulas: :mod:`lnob.stats.variance`, :mod:`lnob.stats.intervals`, docs/stats.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from lnob.i18n import _
+from lnob.stats import checks
+from lnob.stats.design import Design, ReplicateDesign
+from lnob.stats.intervals import beta_ci, logit_ci, normal_ci, wald_ci
+from lnob.stats.prepare import design_base, prepare
+from lnob.stats.specs import Mean, Proportion, Ratio, Result, Total
+from lnob.stats.sqlgen import Item, patterns_query, replicate_query, taylor_query
+from lnob.stats.variance import LonelyPSU, combine_stage, onestrat, qr_rank, svr_var
+
+CI_METHODS = ("logit", "beta", "wald")
+
+
+def _as_list(v) -> list:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    return list(v)
+
+
+def estimate(source, design, specs, by=None, *, level: float = 0.95, ci: str = "logit",
+             deff: bool = False, max_levels: int = checks.MAX_LEVELS) -> list[Result]:
+    """Estimates of ``specs`` overall (``by=None``) or by the domains of the crossed ``by``
+    columns.  ``source`` is a :class:`~lnob.stats.engine.Table`; ``design`` a
+    :class:`Design` or :class:`ReplicateDesign`."""
+    return estimate_tables(source, design, specs, [_as_list(by)], level=level, ci=ci,
+                           deff=deff, max_levels=max_levels)[0]
+
+
+def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: str = "logit",
+                    deff: bool = False, max_levels: int = checks.MAX_LEVELS) -> list[list[Result]]:
+    """Several domain tables in one pass: ``tables`` is a list of by-column lists (``[]`` is
+    the whole population).  Returns one list of results per table, in order."""
+    specs = list(specs) if isinstance(specs, (list, tuple)) else [specs]
+    tables = [_as_list(t) for t in tables] or [[]]
+    ci = "wald" if ci == "mean" else ci
+    _check_options(specs, ci, level)
+    table, d = source, source.engine.dialect
+    # columns
+    needs = []
+    if design.weights:
+        needs.append((design.weights, "--weight", True))
+    if design.strata:
+        needs.append((design.strata, "--strata", False))
+    needs += [(c, "--cluster", False) for c in design.clusters]
+    if isinstance(design, Design):
+        needs += [(f, "--fpc", True) for f in design.fpc]
+    else:
+        needs += [(c, "--replicate-weights", True) for c in design.replicate_weights]
+    for t in tables:
+        needs += [(c, "--by", False) for c in t]
+    for s in specs:
+        opt = f"--{s.statistic}"
+        needs += [(c, opt, not isinstance(s, Proportion)) for c in s.columns()]
+    checks.check_columns(table, needs)
+    prop_vars = sorted({s.var for s in specs if isinstance(s, Proportion)})
+    num_vars = sorted({c for s in specs if not isinstance(s, Proportion) for c in s.columns()})
+    prep = prepare(table, design, prop_vars, num_vars, max_levels)
+    # SQL items
+    value_cols = sorted({c for s in specs for c in s.columns()})
+    xname = {c: f"x{i}" for i, c in enumerate(value_cols)}
+    items: list[Item] = []
+    plan = []  # (spec, level, item index)
+    for s in specs:
+        if isinstance(s, Proportion):
+            x = xname[s.var]
+            for lev in prep.levels[s.var]:
+                items.append(Item("ratio", f"CASE WHEN {x} = {d.literal(lev)} THEN 1.0 ELSE 0.0 END",
+                                  "1.0", f"{x} IS NOT NULL"))
+                plan.append((s, lev, len(items) - 1))
+        elif isinstance(s, Ratio):
+            a, b = xname[s.num], xname[s.den]
+            items.append(Item("ratio", d.double(a), d.double(b), f"{a} IS NOT NULL AND {b} IS NOT NULL",
+                              prep.shifts.get(s.num, 0.0), prep.shifts.get(s.den, 0.0)))
+            plan.append((s, None, len(items) - 1))
+        else:
+            x = xname[s.var]
+            kind = "total" if isinstance(s, Total) else "ratio"
+            items.append(Item(kind, d.double(x), "1.0" if kind == "ratio" else None,
+                              f"{x} IS NOT NULL", prep.shifts.get(s.var, 0.0), 1.0))
+            plan.append((s, None, len(items) - 1))
+    dom_cols = sorted({c for t in tables for c in t}, key=lambda c: [c in t for t in tables].index(True))
+    sets = [[dom_cols.index(c) for c in t] for t in tables]
+    reps = prep.replicates
+    base = design_base(d, design, dom_cols, value_cols, reps, prep)
+    if isinstance(design, Design):
+        stats = _taylor(table, design, prep, base, sets, items, deff)
+    else:
+        stats = _replicate(table, design, prep, base, sets, items, deff)
+    # results
+    out = []
+    for ti, t in enumerate(tables):
+        mask = _mask(len(dom_cols), sets[ti])
+        doms = sorted((k for k in stats if k[0] == mask), key=lambda k: _sort_key(k[1:]))
+        rows = []
+        for s, lev, j in plan:
+            for k in doms:
+                st = stats[k][j]
+                if st is None:
+                    continue
+                domain = {c: k[1 + dom_cols.index(c)] for c in t}
+                rows.append(_result(s, lev, domain, st, design, level, ci, deff))
+        # order: spec, domain, level (plan order already groups levels inside a spec)
+        order = {id(s): i for i, s in enumerate(specs)}
+        rows.sort(key=lambda r: (order[id(_spec_of(r, specs))], _sort_key(tuple(r.domain.values())),
+                                 _sort_key((r.level,))))
+        out.append(rows)
+    return out
+
+
+def _spec_of(r: Result, specs):
+    for s in specs:
+        if s.statistic == r.statistic and s.label == r.variable:
+            return s
+    return specs[0]
+
+
+def _sort_key(values):
+    return tuple((v is None, type(v).__name__ if not isinstance(v, (int, float)) else "", v)
+                 for v in values)
+
+
+def _mask(n_dom: int, s: list[int]) -> int:
+    mask = 0
+    for i in range(n_dom):
+        if i not in s:
+            mask |= 1 << (n_dom - 1 - i)
+    return mask
+
+
+def _check_options(specs, ci, level):
+    if not specs:
+        raise checks.usage(_("nothing to estimate"), where="estimate",
+                           hint=_("give at least one of --mean, --total, --proportion, --ratio"),
+                           code="stats.no-estimates")
+    for s in specs:
+        if not isinstance(s, (Mean, Total, Proportion, Ratio)):
+            raise checks.usage(_("unknown estimator {s!r}").format(s=s), where="specs",
+                               hint=_("use Mean, Total, Proportion or Ratio"), code="stats.bad-spec")
+    if ci not in CI_METHODS:
+        raise checks.usage(_("unknown interval method {ci!r}").format(ci=ci), where="--ci",
+                           hint=_("choose one of: ") + ", ".join(CI_METHODS), code="stats.bad-ci")
+    if not 0 < level < 1:
+        raise checks.usage(_("level must be between 0 and 1"), where="--level",
+                           hint=_("e.g. --level 0.95"), code="stats.bad-level")
+
+
+# --------------------------------------------------------------------------- linearisation
+def _taylor(table, design: Design, prep, base, sets, items, deff):
+    d = table.engine.dialect
+    stages = design.variance_stages
+    sql, layout = taylor_query(d, table.sql, base, sets, items, stages, deff)
+    rows = table.engine.execute(sql)
+    n_dom = layout.n_dom
+    col = {c: i for i, c in enumerate(layout.columns)}
+    by_dom = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        key = (r[1],) + tuple(r[2:2 + n_dom])
+        by_dom[key][r[0]].append(r)
+    kpos = 2 + n_dom
+    out = {}
+    for key, per_stage in by_dom.items():
+        res = []
+        for j, it in enumerate(items):
+            res.append(_taylor_item(j, it, per_stage, col, kpos, prep, design, deff))
+        out[key] = res
+    return out
+
+
+def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
+    al = it.aliases
+    s1 = per_stage[1]
+    tot = lambda a: sum((r[col[a]] or 0.0) for r in s1)  # noqa: E731
+    A, W, n, nz = tot(al["A"]), tot(al["W"]), int(tot(al["n"])), int(tot(al["nz"]))
+    if n == 0:
+        return None
+    B = tot(al["B"]) if it.kind == "ratio" else None
+    est = A if it.kind == "total" else (A / B if B else float("nan"))
+    rule, adl = design.lonely_psu, design.adjust_domain_lonely
+    m_i, mz_i, S_i, C_i = col[f"m{j}"], col[f"mz{j}"], col[f"S{j}"], col[f"C{j}"]
+    var = 0.0
+    try:
+        contribs = []
+        for r in s1:
+            m = r[m_i]
+            if not m:
+                continue
+            nh, Nh = prep.info[1][(r[kpos],)]
+            contribs.append(onestrat(nh, Nh, m, r[S_i], r[C_i], rule, adl))
+        var = combine_stage(contribs)
+        for k in range(2, max(per_stage) + 1):
+            for r in per_stage[k]:
+                m = r[m_i]
+                if not m:
+                    continue
+                keys = tuple(r[kpos:kpos + k])
+                frac = 1.0
+                for a in range(1, k):
+                    na, Na = prep.info[a][keys[:a]]
+                    frac *= na / Na
+                nk, Nk = prep.info[k][keys]
+                var += frac * combine_stage([onestrat(nk, Nk, m, r[S_i], r[C_i], rule, adl)])
+    except LonelyPSU:  # pragma: no cover - prevented by the design check
+        raise checks.lonely(sorted(prep.lonely.get(1, []), key=repr), 1)
+    strata_nz = [r[mz_i] for r in s1 if r[mz_i]]
+    df = float(sum(strata_nz) - len(strata_nz))
+    st = {"est": est, "var": var, "n": n, "W": W, "df": df, "se_logit": None}
+    if deff:
+        st["deff"] = _deff(it, est, var, A, B, W, nz, tot, "taylor")
+    return st
+
+
+def _deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
+    al = it.aliases
+    if nobs <= 1:
+        return float("nan")
+    Qaa, La = tot(al["Qaa"]), tot(al["La"])
+    if it.kind == "ratio" and it.b != "1.0":
+        Qbb, Qab, Lb = tot(al["Qbb"]), tot(al["Qab"]), tot(al["Lb"])
+        th = est
+        k = it.shift_a - th * it.shift_b
+        ss = Qaa + th * th * Qbb + k * k * W - 2 * th * Qab + 2 * k * La - 2 * k * th * Lb
+        ss -= (A - th * B) ** 2 / W
+        svyvar = ss / W * nobs / (nobs - 1)
+        if kind == "taylor":  # deff of the total of r = (y - R x)/X
+            svyvar /= B * B
+            v = var
+        else:  # replicate: deff of the total of y - R x
+            v = var_total
+        vsrs = svyvar * W * W * (W - nobs) / (W * nobs)
+    else:
+        mean = A / W
+        k = it.shift_a - mean
+        ss = Qaa + 2 * k * La + k * k * W
+        svyvar = ss / W * nobs / (nobs - 1)
+        vsrs = svyvar * (W - nobs) / (W * nobs)
+        if it.kind == "total":
+            vsrs *= W * W
+        v = var
+    return v / vsrs if vsrs else float("nan")
+
+
+# --------------------------------------------------------------------------- replicates
+def _replicate(table, design: ReplicateDesign, prep, base, sets, items, deff):
+    eng, d = table.engine, table.engine.dialect
+    R = len(prep.replicates)
+    sql, columns, masks, reg = replicate_query(d, table.sql, base, sets, items, R, deff)
+    rows = eng.execute(sql)
+    n_dom = len(base.domain_cols)
+    col = {c: i for i, c in enumerate(columns)}
+    # degrees of freedom: rank of the replicate weights of the domain's valid rows, minus 1
+    dfs = {}
+    for valid in sorted({it.valid for it in items}):
+        psql, _m = patterns_query(d, table.sql, base, sets, valid, R)
+        pats = defaultdict(list)
+        for r in eng.execute(psql):
+            pats[(r[0],) + tuple(r[1:1 + n_dom])].append(r[1 + n_dom:])
+        dfs[valid] = {k: qr_rank(np.array(v, dtype=float)) - 1 for k, v in pats.items()}
+    rs = np.array(prep.rscales, dtype=float)
+    out = {}
+    for r in rows:
+        key = (r[0],) + tuple(r[1:1 + n_dom])
+        res = []
+        for it in items:
+            al = it.aliases
+            get = lambda a: r[col[a]] or 0.0  # noqa: E731
+            A, W, n = get(al["A"]), get(al["W"]), int(get(al["n"]))
+            if n == 0:
+                res.append(None)
+                continue
+            Ar = np.array([get(a) for a in al["Ar"]], dtype=float)
+            B = Br = None
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if it.kind == "ratio":
+                    B = get(al["B"])
+                    Br = np.array([get(a) for a in al["Br"]], dtype=float)
+                    est = A / B if B else float("nan")
+                    thetas = Ar / Br
+                else:
+                    est, thetas = A, Ar
+            var = svr_var(thetas, prep.scale, rs, design.mse, est)
+            se_logit = None
+            if it.kind == "ratio" and 0 < est < 1:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lt = np.log(thetas / (1 - thetas))
+                se_logit = math.sqrt(svr_var(lt, prep.scale, rs, design.mse, math.log(est / (1 - est))))
+            st = {"est": est, "var": var, "n": n, "W": W, "se_logit": se_logit,
+                  "df": float(dfs[it.valid].get(key, float("nan")))}
+            if deff:
+                vt = None
+                if it.kind == "ratio" and it.b != "1.0":
+                    vt = svr_var(Ar - est * Br, prep.scale, rs, design.mse, A - est * B)
+                st["deff"] = _deff(it, est, var, A, B, W, n, get, "replicate", vt)
+            res.append(st)
+        out[key] = res
+    return out
+
+
+# --------------------------------------------------------------------------- results
+def _result(spec, lev, domain, st, design, level, ci, deff) -> Result:
+    est, var = st["est"], st["var"]
+    se = math.sqrt(var) if var is not None and var >= 0 else float("nan")
+    df = st["df"]
+    if isinstance(spec, Proportion):
+        if ci == "logit":
+            se_logit = st["se_logit"]
+            if se_logit is None:
+                se_logit = se / (est * (1 - est)) if 0 < est < 1 else float("nan")
+            lo, hi = logit_ci(est, se_logit, df, level)
+        elif ci == "beta":
+            lo, hi = beta_ci(est, var, st["n"], df, level)
+        else:
+            lo, hi = wald_ci(est, se, df, level)
+    else:
+        lo, hi = normal_ci(est, se, level)
+    return Result(
+        statistic=spec.statistic, variable=spec.label, level=_clean(lev), domain=domain,
+        estimate=est, se=se, ci_low=lo, ci_high=hi, n=st["n"], population=st["W"], df=df,
+        deff=st.get("deff") if deff else None,
+    )
+
+
+def _clean(v):
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v

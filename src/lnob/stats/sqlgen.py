@@ -1,0 +1,331 @@
+"""SQL generation: the single place where estimation is compiled to SQL.
+
+Every query reads the source table once and returns small aggregates only:
+
+* :func:`profile_query` — row count, missing/negative weights, missing design columns,
+  distinct counts of categorical variables and means used as numerical shifts (one pass).
+* :func:`levels_query` — the categories of the proportion variables.
+* :func:`design_info_query` — per stage and per stage-stratum: number of sampled units n and
+  the fpc range (the design's ``sampsize``/``popsize``).
+* :func:`taylor_query` — for linearisation designs, per domain (many domain tables at once
+  through ``GROUPING SETS``) and per stage-stratum: the number of units with domain members
+  m, the sum S of the unit linearised totals t and their within-stratum sum of squared
+  deviations C (``VAR_POP``), plus the domain totals.  The variance is then
+  Σ_h scale_h · (C_h + S_h²(n_h − m_h)/(m_h n_h)): units without domain members count as
+  zeros without being materialised.
+* :func:`replicate_query` — for replicate designs, per domain the weighted totals under the
+  full-sample weight and under each replicate weight.
+* :func:`patterns_query` — distinct replicate-factor patterns per domain (for R's ``degf``).
+
+The SQL uses only ANSI constructs plus :class:`~lnob.stats.dialect.Dialect` spellings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lnob.stats.dialect import Dialect
+
+
+@dataclass
+class Item:
+    """One estimated quantity: the ratio Σw·a/Σw·b (or the total Σw·a) over valid rows."""
+
+    kind: str  # "total" | "ratio"
+    a: str
+    b: str | None
+    valid: str
+    shift_a: float = 0.0
+    shift_b: float = 0.0
+    aliases: dict = field(default_factory=dict)
+
+
+class AggRegistry:
+    """Deduplicated aggregate expressions -> column aliases."""
+
+    def __init__(self, prefix: str = "q"):
+        self.prefix = prefix
+        self.exprs: dict[str, str] = {}
+
+    def add(self, expr: str) -> str:
+        if expr not in self.exprs:
+            self.exprs[expr] = f"{self.prefix}{len(self.exprs)}"
+        return self.exprs[expr]
+
+    def select_list(self) -> list[str]:
+        return [f"{e} AS {a}" for e, a in self.exprs.items()]
+
+
+@dataclass
+class BaseSpec:
+    """The columns the base CTE exposes, with their SQL source expressions."""
+
+    weight: str | None
+    strata: str | None
+    clusters: list[str]
+    domain_cols: list[str]
+    value_cols: list[str]
+    extra: dict[str, str] = field(default_factory=dict)  # alias -> expression
+    row_units: bool = False  # no clusters: every row is a PSU
+    fpc_weights: int = 0  # no weights but an fpc: derive weights from the first k fpc (R)
+    fpc_fraction: bool = False
+
+
+def base_cte(d: Dialect, relation: str, spec: BaseSpec, where: str | None = None) -> str:
+    q = d.quote
+    cols = []
+    if not spec.fpc_weights:
+        cols.append(f"{d.double(q(spec.weight)) if spec.weight else d.double('1')} AS w_")
+    cols.append(f"{q(spec.strata) if spec.strata else '1'} AS s_")
+    if spec.row_units:
+        cols.append("ROW_NUMBER() OVER () AS c1_")
+    for k, c in enumerate(spec.clusters, start=1):
+        cols.append(f"{q(c)} AS c{k}_")
+    for i, c in enumerate(spec.domain_cols):
+        cols.append(f"{q(c)} AS d{i}")
+    for i, c in enumerate(spec.value_cols):
+        cols.append(f"{q(c)} AS x{i}")
+    for alias, expr in spec.extra.items():
+        cols.append(f"{expr} AS {alias}")
+    sql = f"SELECT {', '.join(cols)} FROM {relation}"
+    if where:
+        sql += f" WHERE {where}"
+    if spec.fpc_weights:
+        sql = _fpc_weights(sql, spec)
+    return sql
+
+
+def _fpc_weights(inner: str, spec: BaseSpec) -> str:
+    """R's weights when only the fpc is given: w = Π_k N_k/n_k (or Π_k 1/f_k for fractions),
+    n_k the number of sampled stage-k units in the row's stage-k stratum."""
+    k_max = spec.fpc_weights
+    if spec.fpc_fraction:
+        w = " * ".join(f"(1.0 / f{k}_)" for k in range(1, k_max + 1))
+        return f"SELECT *, {w} AS w_ FROM ({inner}) b0"
+    ranks = []
+    for k in range(1, k_max + 1):
+        part = ", ".join(["s_"] + [f"c{i}_" for i in range(1, k)])
+        ranks.append(f"DENSE_RANK() OVER (PARTITION BY {part} ORDER BY c{k}_) AS rk{k}_")
+    terms = []
+    for k in range(1, k_max + 1):
+        part = ", ".join(["s_"] + [f"c{i}_" for i in range(1, k)])
+        terms.append(f"(f{k}_ / MAX(rk{k}_) OVER (PARTITION BY {part}))")
+    return (f"SELECT *, {' * '.join(terms)} AS w_ FROM "
+            f"(SELECT *, {', '.join(ranks)} FROM ({inner}) b0) b1")
+
+
+def grouping_parts(n_dom: int, sets: list[list[int]]):
+    """``(g_ expression, GROUP BY suffix builder, HAVING clause, masks)`` for domain sets.
+
+    Each set is a list of domain-column indices.  ``g_`` is ``GROUPING(d0, ..., dm)``: bit
+    (m − i) is 1 when d_i is not in the row's set.  Rows whose set has a NULL domain value
+    belong to no domain (R drops NA levels of ``by``) and are filtered out.
+    """
+    if n_dom == 0:
+        return "0", None, "", [0]
+    dcols = [f"d{i}" for i in range(n_dom)]
+    g = f"GROUPING({', '.join(dcols)})"
+    masks = []
+    for s in sets:
+        mask = 0
+        for i in range(n_dom):
+            if i not in s:
+                mask |= 1 << (n_dom - 1 - i)
+        masks.append(mask)
+    having = " AND ".join(f"(GROUPING(d{i}) = 1 OR d{i} IS NOT NULL)" for i in range(n_dom))
+    return g, dcols, having, masks
+
+
+def _group_by(keys: list[str], n_dom: int, sets: list[list[int]]) -> str:
+    if n_dom == 0:
+        return "GROUP BY " + ", ".join(keys) if keys else ""
+    parts = []
+    for s in sets:
+        cols = keys + [f"d{i}" for i in s]
+        parts.append("(" + ", ".join(cols) + ")")
+    return "GROUP BY GROUPING SETS (" + ", ".join(parts) + ")"
+
+
+def unit_aggregates(reg: AggRegistry, items: list[Item], deff: bool, weight: str = "w_") -> None:
+    """Register the per-unit sums each item needs (A, B, W, n, nz and deff moments)."""
+    for it in items:
+        v = it.valid
+        it.aliases["A"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * ({it.a}) ELSE 0.0 END)")
+        it.aliases["W"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} ELSE 0.0 END)")
+        if it.kind == "ratio":
+            if it.b == "1.0":
+                it.aliases["B"] = it.aliases["W"]
+            else:
+                it.aliases["B"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * ({it.b}) ELSE 0.0 END)")
+        it.aliases["n"] = reg.add(f"SUM(CASE WHEN {v} THEN 1 ELSE 0 END)")
+        it.aliases["nz"] = reg.add(f"SUM(CASE WHEN {v} AND {weight} <> 0 THEN 1 ELSE 0 END)")
+        if deff:
+            a1 = f"(({it.a}) - ({it.shift_a!r}))"
+            it.aliases["Qaa"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * {a1} * {a1} ELSE 0.0 END)")
+            it.aliases["La"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * {a1} ELSE 0.0 END)")
+            if it.kind == "ratio" and it.b != "1.0":
+                b1 = f"(({it.b}) - ({it.shift_b!r}))"
+                it.aliases["Qbb"] = reg.add(
+                    f"SUM(CASE WHEN {v} THEN {weight} * {b1} * {b1} ELSE 0.0 END)"
+                )
+                it.aliases["Qab"] = reg.add(
+                    f"SUM(CASE WHEN {v} THEN {weight} * {a1} * {b1} ELSE 0.0 END)"
+                )
+                it.aliases["Lb"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * {b1} ELSE 0.0 END)")
+
+
+@dataclass
+class TaylorLayout:
+    """How to read the rows of :func:`taylor_query`."""
+
+    n_dom: int
+    stages: int
+    masks: list[int]
+    columns: list[str]
+    items: list[Item]
+
+
+def taylor_query(
+    d: Dialect,
+    relation: str,
+    base: BaseSpec,
+    sets: list[list[int]],
+    items: list[Item],
+    stages: int,
+    deff: bool,
+) -> tuple[str, TaylorLayout]:
+    """The one-pass linearisation query (see the module docstring)."""
+    n_dom = len(base.domain_cols)
+    g, dcols, having, masks = grouping_parts(n_dom, sets)
+    dsel = dcols or []
+    reg = AggRegistry()
+    unit_aggregates(reg, items, deff)
+    unit_keys = ["s_"] + [f"c{k}_" for k in range(1, stages + 1)]
+    mat = d.materialized
+    ctes = [f"base AS ({base_cte(d, relation, base)})"]
+    u_sel = [f"{g} AS g_"] + dsel + unit_keys + reg.select_list()
+    u_sql = f"SELECT {', '.join(u_sel)} FROM base {_group_by(unit_keys, n_dom, sets)}"
+    if having:
+        u_sql += f" HAVING {having}"
+    ctes.append(f"u AS {mat} ({u_sql})")
+    part = ", ".join(["g_"] + dsel)
+    # t: linearised unit totals t_j = (A - R B)/ΣB (ratio) or A (total); pass-through sums.
+    carry = sorted(set(reg.exprs.values()))
+    t_sel = ["g_"] + dsel + unit_keys + carry
+    for j, it in enumerate(items):
+        A = it.aliases["A"]
+        if it.kind == "total":
+            t_sel.append(f"{A} AS t{j}")
+        else:
+            B = it.aliases["B"]
+            bs = f"NULLIF(SUM({B}) OVER (PARTITION BY {part}), 0)"
+            t_sel.append(f"({A} - (SUM({A}) OVER (PARTITION BY {part})) / {bs} * {B}) / {bs} AS t{j}")
+    ctes.append(f"t{stages} AS {mat} (SELECT {', '.join(t_sel)} FROM u)")
+    nz_cols = {j: (it.aliases["n"], it.aliases["nz"]) for j, it in enumerate(items)}
+    tcols = [f"t{j}" for j in range(len(items))]
+    # roll the unit totals up to each coarser stage
+    for k in range(stages - 1, 0, -1):
+        keys = ["s_"] + [f"c{i}_" for i in range(1, k + 1)]
+        sel = ["g_"] + dsel + keys + [f"SUM({c}) AS {c}" for c in tcols + carry]
+        ctes.append(
+            f"t{k} AS (SELECT {', '.join(sel)} FROM t{k + 1} GROUP BY {', '.join(['g_'] + dsel + keys)})"
+        )
+    # per stage-stratum summaries
+    selects = []
+    stage_cols: list[str] = []
+    for j in range(len(items)):
+        stage_cols += [f"m{j}", f"mz{j}", f"S{j}", f"C{j}"]
+    stage1_extra = sorted(set(reg.exprs.values()))
+    key_slots = stages  # s_ + c1.. c_{stages-1}
+    for k in range(1, stages + 1):
+        skeys = ["s_"] + [f"c{i}_" for i in range(1, k)]
+        sel = [f"{k} AS stage_", "g_"] + dsel
+        sel += [f"{c} AS k{i}" for i, c in enumerate(skeys)]
+        sel += [f"NULL AS k{i}" for i in range(len(skeys), key_slots)]
+        for j in range(len(items)):
+            n_a, nz_a = nz_cols[j]
+            sel.append(f"SUM(CASE WHEN {n_a} > 0 THEN 1 ELSE 0 END) AS m{j}")
+            sel.append(f"SUM(CASE WHEN {nz_a} > 0 THEN 1 ELSE 0 END) AS mz{j}")
+            sel.append(f"SUM(t{j}) AS S{j}")
+            sel.append(f"VAR_POP(CASE WHEN {n_a} > 0 THEN t{j} END) AS C{j}")
+        if k == 1:
+            sel += [f"SUM({c}) AS {c}" for c in stage1_extra]
+        else:
+            sel += [f"NULL AS {c}" for c in stage1_extra]
+        src = f"t{k}"
+        selects.append(f"SELECT {', '.join(sel)} FROM {src} GROUP BY {', '.join(['g_'] + dsel + skeys)}")
+    sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
+    columns = ["stage_", "g_"] + dsel + [f"k{i}" for i in range(key_slots)] + stage_cols + stage1_extra
+    return sql, TaylorLayout(n_dom, stages, masks, columns, items)
+
+
+def replicate_query(
+    d: Dialect,
+    relation: str,
+    base: BaseSpec,
+    sets: list[list[int]],
+    items: list[Item],
+    n_rep: int,
+    deff: bool,
+) -> tuple[str, list[str], list[int], AggRegistry]:
+    """Per domain: A, B under the full weight (w_) and under every replicate (r1_..rR_)."""
+    n_dom = len(base.domain_cols)
+    g, dcols, having, masks = grouping_parts(n_dom, sets)
+    reg = AggRegistry()
+    unit_aggregates(reg, items, deff)
+    for it in items:
+        it.aliases["Ar"] = []
+        it.aliases["Br"] = []
+        for r in range(1, n_rep + 1):
+            w = f"r{r}_"
+            it.aliases["Ar"].append(
+                reg.add(f"SUM(CASE WHEN {it.valid} THEN {w} * ({it.a}) ELSE 0.0 END)")
+            )
+            if it.kind == "ratio":
+                it.aliases["Br"].append(
+                    reg.add(f"SUM(CASE WHEN {it.valid} THEN {w} * ({it.b}) ELSE 0.0 END)")
+                )
+    dsel = dcols or []
+    sel = [f"{g} AS g_"] + dsel + reg.select_list()
+    sql = f"WITH base AS ({base_cte(d, relation, base)}) SELECT {', '.join(sel)} FROM base "
+    sql += _group_by([], n_dom, sets)
+    if having:
+        sql += f" HAVING {having}"
+    return sql, ["g_"] + dsel + list(reg.exprs.values()), masks, reg
+
+
+def patterns_query(
+    d: Dialect, relation: str, base: BaseSpec, sets: list[list[int]], valid: str, n_rep: int
+) -> tuple[str, list[int]]:
+    """Distinct rows of replicate factors r_k/w (rounded) per domain: their rank is R's degf+1."""
+    n_dom = len(base.domain_cols)
+    g, dcols, having, masks = grouping_parts(n_dom, sets)
+    pats = [
+        f"ROUND(CASE WHEN w_ <> 0 THEN r{r}_ / w_ ELSE r{r}_ END, 10) AS p{r}"
+        for r in range(1, n_rep + 1)
+    ]
+    pcols = [f"p{r}" for r in range(1, n_rep + 1)]
+    inner = f"SELECT *, {', '.join(pats)} FROM ({base_cte(d, relation, base)}) b0 WHERE {valid}"
+    dsel = dcols or []
+    sel = [f"{g} AS g_"] + dsel + pcols
+    sql = f"WITH base AS ({inner}) SELECT {', '.join(sel)} FROM base {_group_by(pcols, n_dom, sets)}"
+    if having:
+        sql += f" HAVING {having}"
+    return sql, masks
+
+
+def design_info_query(d: Dialect, relation: str, base: BaseSpec, stage: int, fpc_alias: str | None) -> str:
+    """Stage-``stage`` strata: keys, number of distinct units n (and min/max fpc if any)."""
+    skeys = ["s_"] + [f"c{i}_" for i in range(1, stage)]
+    unit_keys = ["s_"] + [f"c{i}_" for i in range(1, stage + 1)]
+    gk = ", ".join(unit_keys)
+    if fpc_alias:
+        inner = f"SELECT {gk}, MIN({fpc_alias}) AS fmin_, MAX({fpc_alias}) AS fmax_ FROM base GROUP BY {gk}"
+        outer = f"SELECT {', '.join(skeys)}, COUNT(*), MIN(fmin_), MAX(fmax_) FROM units"
+    else:
+        inner = f"SELECT DISTINCT {gk} FROM base"
+        outer = f"SELECT {', '.join(skeys)}, COUNT(*) FROM units"
+    return (
+        f"WITH base AS ({base_cte(d, relation, base)}), units AS ({inner}) "
+        f"{outer} GROUP BY {', '.join(skeys)}"
+    )
