@@ -43,6 +43,15 @@ def workspace(ctx: typer.Context, *, create: bool = False):
     if create:
         ws.init()
     ws.open()
+    import getpass
+
+    from lnob.audit.log import set_process_actor
+
+    try:
+        who = getpass.getuser()
+    except Exception:  # pragma: no cover - no login name (containers)
+        who = "unknown"
+    set_process_actor(f"cli:{who}")  # audit events from this command name the OS user
     return ws
 
 

@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "results.publish": frozenset({"manager", "owner"}),
     # add people and change their roles; change project settings
     "project.manage": frozenset({"owner"}),
+    # read the project's audit log
+    "audit.view": frozenset({"owner"}),
 }
 
 

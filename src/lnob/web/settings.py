@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "lnob.forms",
     "lnob.records",
     "lnob.openrosa",
+    "lnob.audit",
     "lnob.web",
 ]
 
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lnob.audit.log.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lnob.openrosa.views.OpenRosaHeaderMiddleware",
 ]

@@ -9,7 +9,8 @@ from lnob.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("p/<slug:slug>/", views.project_detail, name="project"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="lnob/login.html"), name="login"),
+    path("p/<slug:slug>/audit/", views.project_audit, name="project-audit"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("openrosa/", include("lnob.openrosa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,7 @@ Every project view resolves the user's role first and refuses by default
 
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -15,6 +16,8 @@ from django.shortcuts import render
 from lnob.core import services
 from lnob.core.models import Project
 from lnob.core.roles import ROLE_LABELS, role_allows
+from lnob.i18n import _
+from lnob.web import ratelimit
 
 
 def home(request):
@@ -46,5 +49,44 @@ def project_detail(request, slug: str):
             "forms": forms,
             "n_records": project.records.count(),
             "n_members": project.memberships.count(),
+            "can_audit": role_allows(role, "audit.view"),
         },
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, refusing attempts while a user name or address is rate-limited."""
+
+    template_name = "lnob/login.html"
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if ratelimit.is_blocked(username, request.META.get("REMOTE_ADDR")):
+            from lnob.audit.log import record
+
+            record("login_blocked", actor_name=username[:150], target=username, request=request)
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again, "
+                                   "or ask a project owner to reset your password."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+def project_audit(request, slug: str):
+    try:
+        project = Project.objects.get(slug=slug)
+    except Project.DoesNotExist:
+        raise Http404 from None
+    if not role_allows(services.role_of(request.user, project), "audit.view"):
+        raise PermissionDenied
+    from django.core.paginator import Paginator
+
+    from lnob.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(project=project)
+    members = list(project.memberships.values_list("user__username", flat=True))
+    user_events = AuditEvent.objects.filter(project__isnull=True, actor_name__in=members)
+    page = Paginator((events | user_events).order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
+    return render(request, "lnob/audit.html", {"project": project, "page": page})
