@@ -103,3 +103,13 @@ def test_admin_is_for_superusers_only(client, project):
     admin = get_user_model().objects.create_superuser("root", "r@example.org", "a-long-passphrase")
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_security_headers(client):
+    resp = client.get("/")
+    csp = resp["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert resp["X-Frame-Options"] == "DENY"
+    assert resp["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in resp["Permissions-Policy"]
+    assert resp["Referrer-Policy"] == "same-origin"
