@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "workspace_cmds",
     "admin_cmds",
     "estimate",
+    "inequality",
 ]
 
 
