@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "admin_cmds",
     "estimate",
     "inequality",
+    "sdg_cmds",
 ]
 
 
