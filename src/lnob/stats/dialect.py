@@ -62,6 +62,9 @@ class Dialect:
     def double(self, expr: str) -> str:
         return f"CAST({expr} AS {self.double_type})"
 
+    def round(self, expr: str, digits: int) -> str:
+        return f"ROUND({expr}, {int(digits)})"
+
     def is_numeric_type(self, type_name: str) -> bool:
         return bool(_NUMERIC_TYPE.match(type_name.strip()))
 
@@ -75,3 +78,6 @@ class PostgresDialect(Dialect):
     name = "postgresql"
     double_type = "DOUBLE PRECISION"
     text_type = "TEXT"
+
+    def round(self, expr: str, digits: int) -> str:  # ROUND(double, int) does not exist
+        return f"ROUND(CAST({expr} AS NUMERIC), {int(digits)})"

@@ -11,6 +11,7 @@ subclass implementing ``execute``, ``columns`` and ``_create_from_file``; see do
 from __future__ import annotations
 
 import csv
+import decimal
 import os
 import tempfile
 import uuid
@@ -136,7 +137,10 @@ def _duckdb_reader(dialect: Dialect, path: Path, kind: str) -> str:
     if kind == "parquet":
         return f"read_parquet({lit})"
     nulls = ", ".join(dialect.literal(s) for s in NULL_STRINGS)
-    return f"read_csv({lit}, header=true, auto_detect=true, nullstr=[{nulls}], sample_size=-1)"
+    # Yes/No, true/false stay text (as R's read.csv keeps "Yes"/"No"); numbers are BIGINT/DOUBLE.
+    types = "['BIGINT', 'DOUBLE', 'VARCHAR']"
+    return (f"read_csv({lit}, header=true, auto_detect=true, nullstr=[{nulls}], sample_size=-1, "
+            f"auto_type_candidates={types})")
 
 
 def _excel_to_csv(path: Path, out: Path) -> None:
@@ -186,6 +190,12 @@ class DuckDBEngine(Engine):
             self.con.close()
 
 
+def _num(v):
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 2**63 else float(v)
+    return v
+
+
 _PG_TYPES = {
     "BOOLEAN": "boolean",
     "TINYINT": "smallint",
@@ -225,7 +235,11 @@ class PostgresEngine(Engine):
     def execute(self, sql: str) -> list[tuple]:
         with self.con.cursor() as cur:
             cur.execute(sql)
-            return cur.fetchall() if cur.description is not None else []
+            if cur.description is None:
+                return []
+            rows = cur.fetchall()
+        # SUM(bigint) and NUMERIC come back as Decimal: use Python numbers like DuckDB does.
+        return [tuple(_num(v) for v in r) for r in rows]
 
     def columns(self, name: str, schema: str | None = None) -> dict[str, str]:
         rel = self.dialect.qualified(name, schema)

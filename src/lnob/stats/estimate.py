@@ -14,12 +14,12 @@ from collections import defaultdict
 import numpy as np
 
 from lnob.i18n import _
-from lnob.stats import checks
+from lnob.stats import checks, glm
 from lnob.stats.design import Design, ReplicateDesign
 from lnob.stats.intervals import beta_ci, logit_ci, normal_ci, wald_ci
 from lnob.stats.prepare import design_base, prepare
 from lnob.stats.specs import Mean, Proportion, Ratio, Result, Total
-from lnob.stats.sqlgen import Item, patterns_query, replicate_query, taylor_query
+from lnob.stats.sqlgen import Item, logit_query, patterns_query, replicate_query, taylor_query
 from lnob.stats.variance import LonelyPSU, combine_stage, onestrat, qr_rank, svr_var
 
 CI_METHODS = ("logit", "beta", "wald")
@@ -81,7 +81,7 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
             x = xname[s.var]
             for lev in prep.levels[s.var]:
                 items.append(Item("ratio", f"CASE WHEN {x} = {d.literal(lev)} THEN 1.0 ELSE 0.0 END",
-                                  "1.0", f"{x} IS NOT NULL"))
+                                  "1.0", f"{x} IS NOT NULL", logit=ci == "logit"))
                 plan.append((s, lev, len(items) - 1))
         elif isinstance(s, Ratio):
             a, b = xname[s.num], xname[s.den]
@@ -99,9 +99,11 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
     reps = prep.replicates
     base = design_base(d, design, dom_cols, value_cols, reps, prep)
     if isinstance(design, Design):
-        stats = _taylor(table, design, prep, base, sets, items, deff)
+        stats, state = _taylor(table, design, prep, base, sets, items, deff)
     else:
-        stats = _replicate(table, design, prep, base, sets, items, deff)
+        stats, state = _replicate(table, design, prep, base, sets, items, deff)
+    if any(it.logit for it in items):
+        _logit_pass(table, design, prep, base, sets, items, stats, state)
     # results
     out = []
     for ti, t in enumerate(tables):
@@ -179,7 +181,7 @@ def _taylor(table, design: Design, prep, base, sets, items, deff):
         for j, it in enumerate(items):
             res.append(_taylor_item(j, it, per_stage, col, kpos, prep, design, deff))
         out[key] = res
-    return out
+    return out, {"by_dom": by_dom, "col": col, "kpos": kpos}
 
 
 def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
@@ -191,17 +193,37 @@ def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
         return None
     B = tot(al["B"]) if it.kind == "ratio" else None
     est = A if it.kind == "total" else (A / B if B else float("nan"))
+    var = _taylor_var(j, per_stage, col, kpos, prep, design)
+    mz_i = col[f"mz{j}"]
+    strata_nz = [r[mz_i] for r in s1 if r[mz_i]]
+    df = float(sum(strata_nz) - len(strata_nz))
+    st = {"est": est, "var": var, "n": n, "W": W, "df": df, "se_logit": None, "A": A}
+    if deff:
+        st["deff"] = _deff(it, est, var, A, B, W, nz, tot, "taylor")
+    return st
+
+
+def _taylor_var(j, per_stage, col, kpos, prep, design, delta: float = 0.0) -> float:
+    """Σ over stages of the stratum contributions (R ``multistage``) for item j; with
+    ``delta`` the unit totals are t + delta·b (the linearisation at μ = p̂ − delta)."""
     rule, adl = design.lonely_psu, design.adjust_domain_lonely
-    m_i, mz_i, S_i, C_i = col[f"m{j}"], col[f"mz{j}"], col[f"S{j}"], col[f"C{j}"]
-    var = 0.0
+    m_i, S_i, C_i = col[f"m{j}"], col[f"S{j}"], col[f"C{j}"]
+
+    def sc(r):
+        S, C = r[S_i], r[C_i] or 0.0
+        if delta:
+            S = S + delta * r[col[f"Sb{j}"]]
+            C = C + 2 * delta * (r[col[f"Ctb{j}"]] or 0.0) + delta * delta * (r[col[f"Cbb{j}"]] or 0.0)
+        return S, C
+
     try:
         contribs = []
-        for r in s1:
+        for r in per_stage[1]:
             m = r[m_i]
             if not m:
                 continue
             nh, Nh = prep.info[1][(r[kpos],)]
-            contribs.append(onestrat(nh, Nh, m, r[S_i], r[C_i], rule, adl))
+            contribs.append(onestrat(nh, Nh, m, *sc(r), rule, adl))
         var = combine_stage(contribs)
         for k in range(2, max(per_stage) + 1):
             for r in per_stage[k]:
@@ -214,15 +236,16 @@ def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
                     na, Na = prep.info[a][keys[:a]]
                     frac *= na / Na
                 nk, Nk = prep.info[k][keys]
-                var += frac * combine_stage([onestrat(nk, Nk, m, r[S_i], r[C_i], rule, adl)])
+                var += frac * combine_stage([onestrat(nk, Nk, m, *sc(r), rule, adl)])
     except LonelyPSU:  # pragma: no cover - prevented by the design check
         raise checks.lonely(sorted(prep.lonely.get(1, []), key=repr), 1)
-    strata_nz = [r[mz_i] for r in s1 if r[mz_i]]
-    df = float(sum(strata_nz) - len(strata_nz))
-    st = {"est": est, "var": var, "n": n, "W": W, "df": df, "se_logit": None}
-    if deff:
-        st["deff"] = _deff(it, est, var, A, B, W, nz, tot, "taylor")
-    return st
+    return var
+
+
+def _zero_if_rounding(value: float, scale: float) -> float:
+    """A sum of squares computed from shifted moments is exactly zero (constant variable) when
+    it is within rounding of zero; R then reports deff = NaN (0/0)."""
+    return 0.0 if abs(value) <= 1e-12 * abs(scale) else value
 
 
 def _deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
@@ -236,6 +259,7 @@ def _deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
         k = it.shift_a - th * it.shift_b
         ss = Qaa + th * th * Qbb + k * k * W - 2 * th * Qab + 2 * k * La - 2 * k * th * Lb
         ss -= (A - th * B) ** 2 / W
+        ss = _zero_if_rounding(ss, Qaa + th * th * Qbb + k * k * W)
         svyvar = ss / W * nobs / (nobs - 1)
         if kind == "taylor":  # deff of the total of r = (y - R x)/X
             svyvar /= B * B
@@ -246,7 +270,7 @@ def _deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
     else:
         mean = A / W
         k = it.shift_a - mean
-        ss = Qaa + 2 * k * La + k * k * W
+        ss = _zero_if_rounding(Qaa + 2 * k * La + k * k * W, Qaa + k * k * W)
         svyvar = ss / W * nobs / (nobs - 1)
         vsrs = svyvar * (W - nobs) / (W * nobs)
         if it.kind == "total":
@@ -299,8 +323,8 @@ def _replicate(table, design: ReplicateDesign, prep, base, sets, items, deff):
                 with np.errstate(divide="ignore", invalid="ignore"):
                     lt = np.log(thetas / (1 - thetas))
                 se_logit = math.sqrt(svr_var(lt, prep.scale, rs, design.mse, math.log(est / (1 - est))))
-            st = {"est": est, "var": var, "n": n, "W": W, "se_logit": se_logit,
-                  "df": float(dfs[it.valid].get(key, float("nan")))}
+            st = {"est": est, "var": var, "n": n, "W": W, "se_logit": se_logit, "A": A,
+                  "df": float(dfs[it.valid].get(key, float("nan"))), "thetas": thetas}
             if deff:
                 vt = None
                 if it.kind == "ratio" and it.b != "1.0":
@@ -308,7 +332,59 @@ def _replicate(table, design: ReplicateDesign, prep, base, sets, items, deff):
                 st["deff"] = _deff(it, est, var, A, B, W, n, get, "replicate", vt)
             res.append(st)
         out[key] = res
-    return out
+    return out, {"rscales": rs}
+
+
+# --------------------------------------------------------------------------- logit (svyglm)
+def _logit_pass(table, design, prep, base, sets, items, stats, state):
+    """Replay R's IRLS fit for every proportion with a logit interval (see lnob.stats.glm)."""
+    d = table.engine.dialect
+    n_dom = len(base.domain_cols)
+    masks = [_mask(n_dom, s) for s in sets]
+    const_of, var_const = {}, {}
+    for j, it in enumerate(items):
+        if it.logit:
+            const_of[j] = var_const.setdefault(it.valid, f"kc{len(var_const)}")
+    domains = {}
+    for key, res in stats.items():
+        if key[0] not in masks:
+            continue
+        si = masks.index(key[0])
+        consts = {}
+        for j, c in const_of.items():
+            st = res[j]
+            if st is not None and st["W"]:
+                consts[c] = st["n"] / st["W"]
+        if len(consts) < len(var_const):
+            consts = {c: consts.get(c, 1.0) for c in var_const.values()}
+        domains.setdefault(si, []).append((tuple(key[1 + i] for i in sets[si]), consts))
+    sql, columns = logit_query(d, table.sql, base, sets, domains, items, const_of)
+    col = {c: i for i, c in enumerate(columns)}
+    for r in table.engine.execute(sql):
+        key = (r[0],) + tuple(r[1:1 + n_dom])
+        res = stats.get(key)
+        if res is None:
+            continue
+        for j in const_of:
+            st = res[j]
+            if st is None or not st["W"]:
+                continue
+            it = items[j]
+            c = st["n"] / st["W"]
+            al = it.aliases
+            beta = glm.fit_full(r[col[al["D0"]]], r[col[al["SW"]]], r[col[al["SZ"]]],
+                                c * st["A"], c * st["W"])
+            st["beta"] = beta
+            if isinstance(design, Design):
+                m1 = glm.linkinv(beta)
+                per_stage = state["by_dom"][key]
+                v = _taylor_var(j, per_stage, state["col"], state["kpos"], prep, design,
+                                delta=st["est"] - m1)
+                st["se_logit"] = math.sqrt(v) / glm.mu_eta(beta) if v >= 0 else float("nan")
+            else:
+                betas = [glm.fit_from(float(p), beta) for p in st["thetas"]]
+                v = svr_var(betas, prep.scale, state["rscales"], design.mse, beta)
+                st["se_logit"] = math.sqrt(v)
 
 
 # --------------------------------------------------------------------------- results
@@ -317,7 +393,9 @@ def _result(spec, lev, domain, st, design, level, ci, deff) -> Result:
     se = math.sqrt(var) if var is not None and var >= 0 else float("nan")
     df = st["df"]
     if isinstance(spec, Proportion):
-        if ci == "logit":
+        if ci == "logit" and st.get("beta") is not None:
+            lo, hi = glm.wald_ci(st["beta"], st["se_logit"], df, level)
+        elif ci == "logit":
             se_logit = st["se_logit"]
             if se_logit is None:
                 se_logit = se / (est * (1 - est)) if 0 < est < 1 else float("nan")
@@ -333,6 +411,14 @@ def _result(spec, lev, domain, st, design, level, ci, deff) -> Result:
         estimate=est, se=se, ci_low=lo, ci_high=hi, n=st["n"], population=st["W"], df=df,
         deff=st.get("deff") if deff else None,
     )
+
+
+def _tq(df, level):
+    from scipy import stats as _st
+
+    if df is None or not df > 0:
+        return float("nan")
+    return float(_st.t.ppf(1 - (1 - level) / 2, df))
 
 
 def _clean(v):

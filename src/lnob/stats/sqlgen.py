@@ -38,6 +38,7 @@ class Item:
     shift_a: float = 0.0
     shift_b: float = 0.0
     aliases: dict = field(default_factory=dict)
+    logit: bool = False  # proportion with a logit interval: also Cov(t, b), Var(b), Σb
 
 
 class AggRegistry:
@@ -220,9 +221,11 @@ def taylor_query(
             B = it.aliases["B"]
             bs = f"NULLIF(SUM({B}) OVER (PARTITION BY {part}), 0)"
             t_sel.append(f"({A} - (SUM({A}) OVER (PARTITION BY {part})) / {bs} * {B}) / {bs} AS t{j}")
+            if it.logit:
+                t_sel.append(f"{B} / {bs} AS b{j}")
     ctes.append(f"t{stages} AS {mat} (SELECT {', '.join(t_sel)} FROM u)")
     nz_cols = {j: (it.aliases["n"], it.aliases["nz"]) for j, it in enumerate(items)}
-    tcols = [f"t{j}" for j in range(len(items))]
+    tcols = [f"t{j}" for j in range(len(items))] + [f"b{j}" for j, it in enumerate(items) if it.logit]
     # roll the unit totals up to each coarser stage
     for k in range(stages - 1, 0, -1):
         keys = ["s_"] + [f"c{i}_" for i in range(1, k + 1)]
@@ -233,8 +236,10 @@ def taylor_query(
     # per stage-stratum summaries
     selects = []
     stage_cols: list[str] = []
-    for j in range(len(items)):
+    for j, it in enumerate(items):
         stage_cols += [f"m{j}", f"mz{j}", f"S{j}", f"C{j}"]
+        if it.logit:
+            stage_cols += [f"Ctb{j}", f"Cbb{j}", f"Sb{j}"]
     stage1_extra = sorted(set(reg.exprs.values()))
     key_slots = stages  # s_ + c1.. c_{stages-1}
     for k in range(1, stages + 1):
@@ -248,13 +253,19 @@ def taylor_query(
             sel.append(f"SUM(CASE WHEN {nz_a} > 0 THEN 1 ELSE 0 END) AS mz{j}")
             sel.append(f"SUM(t{j}) AS S{j}")
             sel.append(f"VAR_POP(CASE WHEN {n_a} > 0 THEN t{j} END) AS C{j}")
+            if items[j].logit:
+                sel.append(f"COVAR_POP(CASE WHEN {n_a} > 0 THEN t{j} END, "
+                           f"CASE WHEN {n_a} > 0 THEN b{j} END) AS Ctb{j}")
+                sel.append(f"VAR_POP(CASE WHEN {n_a} > 0 THEN b{j} END) AS Cbb{j}")
+                sel.append(f"SUM(b{j}) AS Sb{j}")
         if k == 1:
             sel += [f"SUM({c}) AS {c}" for c in stage1_extra]
         else:
-            sel += [f"NULL AS {c}" for c in stage1_extra]
+            sel += [f"CAST(NULL AS {d.double_type}) AS {c}" for c in stage1_extra]
         src = f"t{k}"
         selects.append(f"SELECT {', '.join(sel)} FROM {src} GROUP BY {', '.join(['g_'] + dsel + skeys)}")
-    sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
+    # deepest stage first, so that its typed keys fix the column types of the UNION
+    sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(reversed(selects))
     columns = ["stage_", "g_"] + dsel + [f"k{i}" for i in range(key_slots)] + stage_cols + stage1_extra
     return sql, TaylorLayout(n_dom, stages, masks, columns, items)
 
@@ -294,6 +305,64 @@ def replicate_query(
     return sql, ["g_"] + dsel + list(reg.exprs.values()), masks, reg
 
 
+def logit_query(
+    d: Dialect,
+    relation: str,
+    base: BaseSpec,
+    sets: list[list[int]],
+    domains: dict,
+    items: list[Item],
+    const_of: dict,
+) -> tuple[str, list[str]]:
+    """Second pass for R's first IRLS iteration (see :mod:`lnob.stats.glm`).
+
+    ``domains``: set index -> list of (domain values of the set's columns, {const column: c})
+    with c = n/Σw of the domain's valid rows, so that π = c·w are R's normalised weights.
+    ``const_of``: item index -> const column name (one per proportion variable).
+    """
+    n_dom = len(base.domain_cols)
+    reg = AggRegistry("z")
+    consts = sorted({c for c in const_of.values()})
+    for j, it in enumerate(items):
+        if not it.logit:
+            continue
+        pi = f"(k.{const_of[j]} * w_)"
+        v = it.valid
+        q = f"(0.5 * ({pi} + 0.5) / (({pi} + 1.0) * ({pi} + 1.0)))"
+        it.aliases["D0"] = reg.add(f"SUM(CASE WHEN {v} THEN {pi} * LN(({pi} + 0.5) / ({pi} + 1.0)) ELSE 0.0 END)")
+        it.aliases["SW"] = reg.add(f"SUM(CASE WHEN {v} THEN {pi} * {q} ELSE 0.0 END)")
+        it.aliases["SZ"] = reg.add(
+            f"SUM(CASE WHEN {v} THEN (2.0 * ({it.a}) - 1.0) * {pi} * ({q} * LN(2.0 * {pi} + 1.0) "
+            f"+ 0.5 / ({pi} + 1.0)) ELSE 0.0 END)"
+        )
+    selects = []
+    for si, s in enumerate(sets):
+        rows = domains.get(si) or []
+        if not rows:
+            continue
+        kcols = [f"kd{i}" for i in s] + consts
+        values = ", ".join(
+            "(" + ", ".join([d.literal(v) for v in dv] + [d.double(repr(float(c[k]))) for k in consts]) + ")"
+            for dv, c in rows
+        )
+        mask = 0
+        for i in range(n_dom):
+            if i not in s:
+                mask |= 1 << (n_dom - 1 - i)
+        on = " AND ".join(f"base.d{i} = k.kd{i}" for i in s) or "TRUE"
+        dsel = [f"k.kd{i} AS d{i}" if i in s else f"MIN(CASE WHEN FALSE THEN base.d{i} END) AS d{i}"
+                for i in range(n_dom)]
+        sel = [f"{mask} AS g_"] + dsel + [f"{e} AS {a}" for e, a in reg.exprs.items()]
+        group = ", ".join(f"k.kd{i}" for i in s)
+        sql = (f"SELECT {', '.join(sel)} FROM base JOIN (VALUES {values}) AS k({', '.join(kcols)}) "
+               f"ON {on}")
+        if group:
+            sql += f" GROUP BY {group}"
+        selects.append(sql)
+    sql = f"WITH base AS ({base_cte(d, relation, base)})\n" + "\nUNION ALL\n".join(selects)
+    return sql, ["g_"] + [f"d{i}" for i in range(n_dom)] + list(reg.exprs.values())
+
+
 def patterns_query(
     d: Dialect, relation: str, base: BaseSpec, sets: list[list[int]], valid: str, n_rep: int
 ) -> tuple[str, list[int]]:
@@ -301,7 +370,7 @@ def patterns_query(
     n_dom = len(base.domain_cols)
     g, dcols, having, masks = grouping_parts(n_dom, sets)
     pats = [
-        f"ROUND(CASE WHEN w_ <> 0 THEN r{r}_ / w_ ELSE r{r}_ END, 10) AS p{r}"
+        f"{d.round(f'CASE WHEN w_ <> 0 THEN r{r}_ / w_ ELSE r{r}_ END', 10)} AS p{r}"
         for r in range(1, n_rep + 1)
     ]
     pcols = [f"p{r}" for r in range(1, n_rep + 1)]
