@@ -104,11 +104,17 @@ def _print_table(result) -> None:
         title_justify="left",
     )
     level = f"{round(result.conf_level * 100):d}%"
-    for header in (_("measure"), _("estimate"), _("SE"), f"{level} {_('lower')}", f"{level} {_('upper')}",
-                   _("CI"), _("note")):
-        table.add_column(header, overflow="fold")
+    for header in (_("measure"), _("estimate"), _("SE"), f"{level} {_('lower')}", f"{level} {_('upper')}", _("CI")):
+        table.add_column(header, no_wrap=True)
+    notes = []
     for m in result.measures.values():
         table.add_row(m.measure, _fmt(m.estimate), _fmt(m.se) if m.se is not None else "",
                       _fmt(m.lower) if m.lower is not None else "", _fmt(m.upper) if m.upper is not None else "",
-                      m.ci_method or "", m.note or "")
+                      m.ci_method or "")
+        if m.note:
+            notes.append(f"  {m.measure}: {m.note}")
     out.print(table)
+    if notes:
+        out.print(_("Notes:"), markup=False)
+        for line in notes:
+            out.print(line, markup=False)
