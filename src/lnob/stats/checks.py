@@ -28,13 +28,16 @@ def unknown_column(name: str, columns, where: str) -> NotFound:
     )
 
 
-def check_columns(table, needs: list[tuple[str, str, bool]]) -> None:
+def check_columns(table, needs: list[tuple[str, str, bool]], types: bool = True) -> None:
     """``needs``: (column, where, must_be_numeric)."""
     cols = table.columns
     dialect = table.engine.dialect
     for name, where, numeric in needs:
         if name not in cols:
             raise unknown_column(name, list(cols), where)
+    if not types:
+        return
+    for name, where, numeric in needs:
         if numeric and not dialect.is_numeric_type(cols[name]):
             raise InputError(
                 _("column {name!r} is not numeric (type {t})").format(name=name, t=cols[name]),
@@ -44,13 +47,17 @@ def check_columns(table, needs: list[tuple[str, str, bool]]) -> None:
             )
 
 
+def empty_data() -> InputError:
+    return InputError(
+        _("the data have no rows"), where="DATA", hint=_("check the file or table"),
+        code="stats.empty-data",
+    )
+
+
 def check_profile(p: dict, design, where_weight: str = "--weight") -> None:
-    """Raise on the findings of the profile query (see ``estimate._profile``)."""
+    """Raise on the findings of the profile query (see ``prepare.prepare``)."""
     if p["rows"] == 0:
-        raise InputError(
-            _("the data have no rows"), where="DATA", hint=_("check the file or table"),
-            code="stats.empty-data",
-        )
+        raise empty_data()
     if p.get("w_null"):
         raise DesignError(
             _("{n} rows have a missing weight").format(n=p["w_null"]),

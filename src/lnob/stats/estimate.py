@@ -67,6 +67,11 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
     for s in specs:
         opt = f"--{s.statistic}"
         needs += [(c, opt, not isinstance(s, Proportion)) for c in s.columns()]
+    checks.check_columns(table, needs, types=False)
+    if "rows" not in table.cache:
+        table.cache["rows"] = table.engine.execute(f"SELECT COUNT(*) FROM {table.sql}")[0][0]
+    if table.cache["rows"] == 0:
+        raise checks.empty_data()
     checks.check_columns(table, needs)
     prop_vars = sorted({s.var for s in specs if isinstance(s, Proportion)})
     num_vars = sorted({c for s in specs if not isinstance(s, Proportion) for c in s.columns()})
