@@ -62,6 +62,10 @@ class Structure:
         self.dims = sorted(categories)
         self.categories = {d: list(categories[d]) for d in self.dims}
         self.relations = self._relations()
+        self.relations_of: dict[int, list[int]] = {}
+        for r, rel in enumerate(self.relations):
+            for i in (rel.parent, *rel.children):
+                self.relations_of.setdefault(i, []).append(r)
         self._matrix = None
 
     # -- relations ---------------------------------------------------------------------------
@@ -96,6 +100,12 @@ class Structure:
                             where=_describe(self.cells[parent]),
                             hint=_("Pass every category, including 'missing' or 'prefer not to "
                                    "say'; drop rows only after protection."),
+                            code="disclosure.inconsistent")
+                    if sum(self.cells[k].n for k in kids) > self.cells[parent].n:
+                        raise InputError(
+                            _("The parts of a group have more observations than the group itself."),
+                            where=_describe(self.cells[parent]),
+                            hint=_("Pass every cell of every table, computed from the same rows."),
                             code="disclosure.inconsistent")
                     out.append(Relation(parent, tuple(kids), u))
         return out

@@ -31,31 +31,46 @@ from .model import (PRIMARY, SECONDARY, Cell, Policy, ProtectedCell, check_cells
 from .structure import Structure, determined
 
 
+def _needs(rel, cells, reasons: dict, policy: Policy) -> int | None:
+    """None when the relation is safe, else the observations its suppressed parts lack (≤ 0
+    when only a second suppressed cell is needed)."""
+    sup_kids = [c for c in rel.children if c in reasons]
+    parent_sup = rel.parent in reasons
+    count = len(sup_kids) + parent_sup
+    if count == 0:
+        return None
+    deficit = 0
+    if not parent_sup and policy.protect_residuals:
+        deficit = policy.threshold_for(rel.dims) - sum(cells[c].n for c in sup_kids)
+    if count >= 2 and deficit <= 0:
+        return None
+    return deficit
+
+
 def _relations_pass(st: Structure, reasons: dict, policy: Policy) -> None:
     """Step 2 to a fixed point."""
     cells = st.cells
     changed = True
     while changed:
         changed = False
-        for rel in st.relations:
-            sup_kids = [c for c in rel.children if c in reasons]
-            parent_sup = rel.parent in reasons
-            count = len(sup_kids) + parent_sup
-            if count == 0:
-                continue
-            deficit = 0
-            if not parent_sup and policy.protect_residuals:
-                deficit = policy.threshold_for(rel.dims) - sum(cells[c].n for c in sup_kids)
-            if count >= 2 and deficit <= 0:
+        for r, rel in enumerate(st.relations):
+            deficit = _needs(rel, cells, reasons, policy)
+            if deficit is None:
                 continue
             free = [c for c in rel.children if c not in reasons]
             if free:
                 enough = [c for c in free if cells[c].n >= deficit]
                 if enough:
-                    pick = min(enough, key=lambda c: (cells[c].n, c))
+                    # prefer a cell that also completes another open relation (closes the
+                    # "hypercube"), then the smallest
+                    def helps(c, r=r):
+                        return sum(1 for o in st.relations_of.get(c, ()) if o != r
+                                   and _needs(st.relations[o], cells, reasons, policy) is not None)
+
+                    pick = min(enough, key=lambda c: (-helps(c), cells[c].n, c))
                 else:
                     pick = max(free, key=lambda c: (cells[c].n, -c))
-            elif not parent_sup:
+            elif rel.parent not in reasons:
                 pick = rel.parent
             else:  # pragma: no cover - count >= 2 whenever every member is suppressed
                 continue
