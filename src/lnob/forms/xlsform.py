@@ -119,6 +119,7 @@ class FormSchema:
         dup = {n for n in repeat_names if repeat_names.count(n) > 1}
         self.tree = _Node("group", children={})
         self._walk(survey_json.get("children") or [], self.tree, "", "", None, dup)
+        self._columns: dict[str | None, list[str]] = {}
         self._by_repeat: dict[str | None, list[Field]] = {}
         for f in self.fields:
             self._by_repeat.setdefault(f.repeat, []).append(f)
@@ -165,6 +166,12 @@ class FormSchema:
     def fields_of(self, repeat: str | None = None) -> list[Field]:
         """The fields of the record (``None``) or of one repeat."""
         return list(self._by_repeat.get(repeat, []))
+
+    def repeat_columns(self, repeat: str | None = None) -> list[str]:
+        cols = self._columns.get(repeat)
+        if cols is None:
+            cols = self._columns[repeat] = [f.column for f in self._by_repeat.get(repeat, [])]
+        return cols
 
     def field(self, column: str, repeat: str | None = None) -> Field:
         for f in self._by_repeat.get(repeat, []):
@@ -368,6 +375,14 @@ def convert(path_or_bytes, filename: str | None = None) -> Converted:
         try:
             result = pyxform_convert(xlsform=str(tmp_path), warnings=warnings, file_type=suffix)
         except PyXFormError as exc:
+            text = str(exc)
+            if "not recognized as a supported type" in text or text.startswith("Error reading"):
+                raise InputError(
+                    _("the XLSForm cannot be read as %(kind)s") % {"kind": suffix},
+                    where=filename,
+                    hint=_("save it again from Excel or LibreOffice as .xlsx and upload that file"),
+                    code="forms.unreadable",
+                ) from None
             p = problem_from_message(str(exc), level="error", context=getattr(exc, "context", None))
             raise InputError(
                 _("the XLSForm has an error: %(message)s") % {"message": p.message},
