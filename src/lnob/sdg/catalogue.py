@@ -490,7 +490,7 @@ class Catalogue:
             pool = self._fw["indicators"].get(tgt) or self._all_indicators
         else:
             pool = list(self._series)
-        matches = close_matches(code, pool)
+        matches = [] if kind == "goal" else close_matches(code, pool)
         if matches:
             hint = "did you mean " + " or ".join(repr(m) for m in matches) + "?"
         elif kind == "goal":
