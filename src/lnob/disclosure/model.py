@@ -122,7 +122,8 @@ class Policy:
                     code="disclosure.policy")
         if self.sensitive_threshold < self.threshold:
             raise InputError(
-                _("The threshold for sensitive dimensions cannot be lower than the general threshold."),
+                _("The threshold for sensitive dimensions cannot be lower than the general "
+                  "threshold."),
                 where="sensitive_threshold", hint=_("Use a value at least equal to threshold."),
                 code="disclosure.policy")
         if not (isinstance(self.max_cv, (int, float)) and self.max_cv > 0):
@@ -131,7 +132,8 @@ class Policy:
                              code="disclosure.policy")
         if not (isinstance(self.min_df, (int, float)) and self.min_df >= 0):
             raise InputError(_("The smallest acceptable degrees of freedom cannot be negative."),
-                             where="min_df", hint=_("For example 8 (NCHS)."), code="disclosure.policy")
+                             where="min_df", hint=_("For example 8 (NCHS)."),
+                             code="disclosure.policy")
 
     def threshold_for(self, dimensions) -> int:
         """The primary threshold of a cell (or group of cells) over ``dimensions``."""
@@ -226,7 +228,8 @@ def check_cells(cells: Iterable) -> list[Cell]:
         where = f"cell {i + 1}"
         if not isinstance(c, Cell):
             raise InputError(_("Expected a disclosure Cell."), where=where,
-                             hint=_("Build cells with lnob.disclosure.Cell or cells_from_results()."),
+                             hint=_("Build cells with lnob.disclosure.Cell or "
+                                    "cells_from_results()."),
                              code="disclosure.cell")
         if not isinstance(c.indicator, str) or not c.indicator:
             raise InputError(_("A cell needs an indicator name."), where=where,
@@ -243,7 +246,8 @@ def check_cells(cells: Iterable) -> list[Cell]:
                              where=where, hint=None, code="disclosure.cell") from None
         if isinstance(c.n, bool) or not isinstance(c.n, int) or c.n < 0:
             raise InputError(_("The unweighted count n must be a whole number, 0 or more."),
-                             where=where, hint=_("n is the number of observations behind the estimate."),
+                             where=where,
+                             hint=_("n is the number of observations behind the estimate."),
                              code="disclosure.cell")
         if c.kind not in KINDS:
             raise InputError(_("Unknown kind of statistic."), where=where,
@@ -258,7 +262,8 @@ def check_cells(cells: Iterable) -> list[Cell]:
     return out
 
 
-_KIND_OF_STATISTIC = {"mean": "mean", "total": "total", "proportion": "proportion", "ratio": "ratio"}
+_KIND_OF_STATISTIC = {"mean": "mean", "total": "total", "proportion": "proportion",
+                      "ratio": "ratio"}
 
 
 def cells_from_results(results: Iterable, indicator: str | None = None) -> list[Cell]:

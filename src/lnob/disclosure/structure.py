@@ -70,6 +70,7 @@ class Structure:
 
     # -- relations ---------------------------------------------------------------------------
     def _relations(self) -> list[Relation]:
+        same_rows = _("Pass every cell of every table, computed from the same rows.")
         tables = list(self.tables)
         out = []
         for t in tables:
@@ -89,14 +90,15 @@ class Structure:
                                 _("A cell has observations but the larger group containing it is "
                                   "missing from the table."),
                                 where=_describe(part),
-                                hint=_("Pass every cell of every table, computed from the same rows."),
+                                hint=same_rows,
                                 code="disclosure.inconsistent")
                         continue
                     children[parent].append(j)
                 for parent, kids in children.items():
                     if not kids and self.cells[parent].n > 0:
                         raise InputError(
-                            _("A cell has observations but none of its parts appear in a finer table."),
+                            _("A cell has observations but none of its parts appear in a finer "
+                              "table."),
                             where=_describe(self.cells[parent]),
                             hint=_("Pass every category, including 'missing' or 'prefer not to "
                                    "say'; drop rows only after protection."),
@@ -105,8 +107,7 @@ class Structure:
                         raise InputError(
                             _("The parts of a group have more observations than the group itself."),
                             where=_describe(self.cells[parent]),
-                            hint=_("Pass every cell of every table, computed from the same rows."),
-                            code="disclosure.inconsistent")
+                            hint=same_rows, code="disclosure.inconsistent")
                     out.append(Relation(parent, tuple(kids), u))
         return out
 

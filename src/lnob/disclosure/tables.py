@@ -90,6 +90,8 @@ def _secondary(st: Structure, reasons: dict, policy: Policy) -> None:
             return
         _target, involved = found[0]
         cells = st.cells
+        if not involved:  # pragma: no cover - a determined cell always has a certificate
+            involved = open_cells
         # never the whole-population total while another cell would do
         pick = min(involved, key=lambda c: (not cells[c].groups, cells[c].n, c))
         reasons[pick] = SECONDARY
