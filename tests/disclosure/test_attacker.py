@@ -1,8 +1,8 @@
 """Property: after protect(), no suppressed cell is determined by the published cells.
 
 Hypothesis generates microdata (2–3 categorical dimensions, some tiny groups, weights, two
-variables), builds the full set of published tables (total, each dimension, every 2-way
-intersection) with n, weighted count Σw, weighted sum Σwy and mean for each, protects them
+variables), builds the published tables (usually total, each dimension and every 2-way
+intersection; sometimes any part of the lattice, 3-way included) with n, weighted count Σw, weighted sum Σwy and mean for each, protects them
 and then plays the attacker, independently of the library's own audit: unknowns are the
 cells of the full cross-classification; every published cell, and every combination missing
 from a published table (a published zero), is one linear equation.  n, Σw and Σwy of a cell
@@ -75,17 +75,24 @@ def microdata(draw):
     sensitive = draw(st.sets(st.sampled_from(dims), max_size=1))
     policy = Policy(threshold=threshold, sensitive_threshold=threshold + draw(st.integers(0, 10)),
                     sensitive_dimensions=sensitive, protect_residuals=draw(st.booleans()))
-    return dims, rows, policy
+    # usually the full set of tables; sometimes a random part of the lattice (levels skipped,
+    # the full cross-classification included)
+    tables = full_tables(dims)
+    if draw(st.integers(0, 3)) == 0:
+        lattice = [t for size in range(ndim + 1) for t in itertools.combinations(dims, size)]
+        tables = draw(st.lists(st.sampled_from(lattice), min_size=1, unique=True))
+    return tables, rows, policy
 
 
-def tables_of(dims):
+def full_tables(dims):
+    """Total, each dimension, every 2-way intersection."""
     return [()] + [(d,) for d in dims] + list(itertools.combinations(dims, 2))
 
 
-def build_cells(dims, rows):
+def build_cells(tables, rows):
     """Every published cell: indicators 'y' (mean), 'z' (proportion), 'w' (count)."""
     cells = []
-    for table in tables_of(dims):
+    for table in tables:
         domains: dict[tuple, list] = {}
         for r in rows:
             domains.setdefault(tuple(r["groups"][d] for d in table), []).append(r)
@@ -101,8 +108,9 @@ def build_cells(dims, rows):
     return cells
 
 
-def attacker_equations(dims, rows, cells, out):
+def attacker_equations(tables, rows, cells, out):
     """Coefficient rows of every published equation and of every suppressed cell, per indicator."""
+    dims = sorted({d for t in tables for d in t})
     cats = {d: sorted({r["groups"][d] for r in rows}) for d in dims}
     base = list(itertools.product(*(cats[d] for d in dims)))
 
@@ -119,7 +127,7 @@ def attacker_equations(dims, rows, cells, out):
             present.add(c.key)
             (hidden if p.suppressed else shown).append(incidence(c.groups))
         # published zeros: every combination of a published table with no row
-        for table in tables_of(dims):
+        for table in tables:
             for values in itertools.product(*(cats[d] for d in table)):
                 groups = dict(zip(table, values))
                 if tuple(sorted(groups.items())) not in present:
@@ -128,10 +136,10 @@ def attacker_equations(dims, rows, cells, out):
     return result
 
 
-def check_protected(dims, rows, policy):
+def check_protected(tables, rows, policy):
     if not rows:
         return
-    cells = build_cells(dims, rows)
+    cells = build_cells(tables, rows)
     out = protect(cells, policy)
     assert len(out) == len(cells)
     for c, p in zip(cells, out):
@@ -149,7 +157,7 @@ def check_protected(dims, rows, policy):
         pattern.setdefault(p.key, set()).add(p.suppressed)
     assert all(len(v) == 1 for v in pattern.values())
     # the attacker: no suppressed cell's coefficient row is in the span of published rows
-    for name, (shown, hidden) in attacker_equations(dims, rows, cells, out).items():
+    for name, (shown, hidden) in attacker_equations(tables, rows, cells, out).items():
         span = Span()
         for r in shown:
             span.add(r)
@@ -161,12 +169,12 @@ def check_protected(dims, rows, policy):
         for c, p in zip(cells, out):
             if p.suppressed:
                 continue
-            for d in dims:
+            for d in {d for t in tables for d in t}:
                 if d in c.groups:
                     continue
                 parts = [by_key[(c.indicator, k)] for k in by_key_children(by_key, c, d)]
                 hidden_n = sum(pc.n for pc, pp in parts if pp.suppressed)
-                if (c.dimensions | {d}) in [frozenset(t) for t in tables_of(dims)] and hidden_n:
+                if (c.dimensions | {d}) in [frozenset(t) for t in tables] and hidden_n:
                     assert hidden_n >= policy.threshold_for(set(c.groups) | {d})
 
 
@@ -198,14 +206,14 @@ def test_attacker_breaks_primary_only_suppression():
     rows = []
     for s, c, size in [(0, 0, 2), (0, 1, 30), (1, 0, 30), (1, 1, 30)]:
         rows += [{"groups": {"sex": f"sex{s}", "caste": f"caste{c}"}, "w": 1, "y": 1, "z": 0}] * size
-    cells = build_cells(dims, rows)
+    cells = build_cells(full_tables(dims), rows)
     naive = protect(cells, Policy(threshold=5))
     from lnob.disclosure.model import published, suppressed
 
     only_primary = [suppressed(c, "primary", Policy()) if c.n < 5 else published(c, Policy())
                     for c in cells]
     for out, recoverable in ((only_primary, True), (naive, False)):
-        shown, hidden = attacker_equations(dims, rows, cells, out)["y"]
+        shown, hidden = attacker_equations(full_tables(dims), rows, cells, out)["y"]
         span = Span()
         for r in shown:
             span.add(r)
