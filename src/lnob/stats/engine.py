@@ -132,14 +132,15 @@ class Engine:
         self.execute(f"DROP TABLE IF EXISTS {table.sql}")
 
 
-def _duckdb_reader(dialect: Dialect, path: Path, kind: str) -> str:
+def _duckdb_reader(dialect: Dialect, path: Path, kind: str, full_sample: bool = False) -> str:
     lit = dialect.literal(str(path))
     if kind == "parquet":
         return f"read_parquet({lit})"
     nulls = ", ".join(dialect.literal(s) for s in NULL_STRINGS)
     # Yes/No, true/false stay text (as R's read.csv keeps "Yes"/"No"); numbers are BIGINT/DOUBLE.
     types = "['BIGINT', 'DOUBLE', 'VARCHAR']"
-    return (f"read_csv({lit}, header=true, auto_detect=true, nullstr=[{nulls}], sample_size=-1, "
+    sample = ", sample_size=-1" if full_sample else ""
+    return (f"read_csv({lit}, header=true, auto_detect=true, nullstr=[{nulls}]{sample}, "
             f"auto_type_candidates={types})")
 
 
@@ -182,8 +183,19 @@ class DuckDBEngine(Engine):
         return {r[0]: str(r[1]) for r in rows}
 
     def _create_from_file(self, name: str, path: Path, kind: str) -> None:
-        reader = _duckdb_reader(self.dialect, path, kind)
-        self.con.execute(f"CREATE TABLE {self.dialect.quote(name)} AS SELECT * FROM {reader}")
+        # column types are sniffed from a sample of rows; if a later row does not fit, read
+        # again with types sniffed from the whole file (slower, so only when needed)
+        import duckdb
+
+        sql = "CREATE TABLE {t} AS SELECT * FROM {r}"
+        try:
+            self.con.execute(sql.format(t=self.dialect.quote(name),
+                                        r=_duckdb_reader(self.dialect, path, kind)))
+        except duckdb.Error:
+            if kind != "csv":
+                raise
+            self.con.execute(sql.format(t=self.dialect.quote(name),
+                                        r=_duckdb_reader(self.dialect, path, kind, full_sample=True)))
 
     def close(self) -> None:
         if self._own:
@@ -256,7 +268,7 @@ class PostgresEngine(Engine):
 
         local = duckdb.connect()
         try:
-            rel = local.execute(f"SELECT * FROM {_duckdb_reader(DuckDBDialect(), path, kind)}")
+            rel = local.execute(f"SELECT * FROM {_duckdb_reader(DuckDBDialect(), path, kind, True)}")
             desc = rel.description
             cols = []
             for col_name, type_code, *_rest in desc:

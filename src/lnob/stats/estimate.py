@@ -86,7 +86,7 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
             x = xname[s.var]
             for lev in prep.levels[s.var]:
                 items.append(Item("ratio", f"CASE WHEN {x} = {d.literal(lev)} THEN 1.0 ELSE 0.0 END",
-                                  "1.0", f"{x} IS NOT NULL", logit=ci == "logit"))
+                                  "1.0", f"{x} IS NOT NULL", logit=ci == "logit", prop=True))
                 plan.append((s, lev, len(items) - 1))
         elif isinstance(s, Ratio):
             a, b = xname[s.num], xname[s.den]
@@ -102,6 +102,12 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
     dom_cols = sorted({c for t in tables for c in t}, key=lambda c: [c in t for t in tables].index(True))
     sets = [[dom_cols.index(c) for c in t] for t in tables]
     reps = prep.replicates
+    if isinstance(design, Design):  # numerical shift of the linearisation sums (see sqlgen)
+        for it in items:
+            if it.kind == "ratio" and it.b != "1.0" and it.shift_b:
+                it.center = it.shift_a / it.shift_b
+            elif it.kind == "ratio" and it.b == "1.0" and not it.prop:
+                it.center = it.shift_a
     base = design_base(d, design, dom_cols, value_cols, reps, prep)
     if isinstance(design, Design):
         stats, state = _taylor(table, design, prep, base, sets, items, deff)
@@ -196,30 +202,47 @@ def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
     A, W, n, nz = tot(al["A"]), tot(al["W"]), int(tot(al["n"])), int(tot(al["nz"]))
     if n == 0:
         return None
-    B = tot(al["B"]) if it.kind == "ratio" else None
-    est = A if it.kind == "total" else (A / B if B else float("nan"))
-    var = _taylor_var(j, per_stage, col, kpos, prep, design)
+    if it.kind == "total":
+        B, est, var = None, A, _taylor_var(j, it, per_stage, col, kpos, prep, design, 0.0, None)
+    else:
+        B = tot(al["B"])
+        est = A / B + it.center if B else float("nan")  # A holds Σw(a − center·b)
+        var = _taylor_var(j, it, per_stage, col, kpos, prep, design, est - it.center, B)
+        A = A + it.center * B
     mz_i = col[f"mz{j}"]
     strata_nz = [r[mz_i] for r in s1 if r[mz_i]]
     df = float(sum(strata_nz) - len(strata_nz))
-    st = {"est": est, "var": var, "n": n, "W": W, "df": df, "se_logit": None, "A": A}
+    st = {"est": est, "var": var, "n": n, "W": W, "df": df, "se_logit": None, "A": A, "B": B}
     if deff:
         st["deff"] = _deff(it, est, var, A, B, W, nz, tot, "taylor")
     return st
 
 
-def _taylor_var(j, per_stage, col, kpos, prep, design, delta: float = 0.0) -> float:
-    """Σ over stages of the stratum contributions (R ``multistage``) for item j; with
-    ``delta`` the unit totals are t + delta·b (the linearisation at μ = p̂ − delta)."""
+def _taylor_var(j, it, per_stage, col, kpos, prep, design, R: float, Bs) -> float:
+    """Σ over stages of the stratum contributions (R ``multistage``) for item j, linearised
+    at ratio R (relative to ``it.center``): unit totals t = (A − R·B)/Bs, or A for totals.
+    Per stratum S = ΣA − RΣB and C = Var(A) + R²Var(B) − 2R·Cov(A, B) (all over Bs)."""
     rule, adl = design.lonely_psu, design.adjust_domain_lonely
-    m_i, S_i, C_i = col[f"m{j}"], col[f"S{j}"], col[f"C{j}"]
+    m_i, SA_i, VA_i = col[f"m{j}"], col[f"SA{j}"], col[f"VA{j}"]
+    ratio = it.kind == "ratio"
+    if ratio:
+        if not Bs:
+            return float("nan")
+        SB_i, VB_i, CAB_i = col[f"SB{j}"], col[f"VB{j}"], col[f"CAB{j}"]
+
+    complement = it.prop and R > 0.5  # better conditioned for proportions near 1
 
     def sc(r):
-        S, C = r[S_i], r[C_i] or 0.0
-        if delta:
-            S = S + delta * r[col[f"Sb{j}"]]
-            C = C + 2 * delta * (r[col[f"Ctb{j}"]] or 0.0) + delta * delta * (r[col[f"Cbb{j}"]] or 0.0)
-        return S, C
+        if not ratio:
+            return r[SA_i], r[VA_i] or 0.0
+        S = (r[SA_i] - R * r[SB_i]) / Bs
+        vb = r[VB_i] or 0.0
+        if complement:
+            rr, va, cab = R - 1, r[col[f"VD{j}"]] or 0.0, r[col[f"CDB{j}"]] or 0.0
+        else:
+            rr, va, cab = R, r[VA_i] or 0.0, r[CAB_i] or 0.0
+        C = (va + rr * rr * vb - 2 * rr * cab) / (Bs * Bs)
+        return S, max(C, 0.0)
 
     try:
         contribs = []
@@ -383,8 +406,8 @@ def _logit_pass(table, design, prep, base, sets, items, stats, state):
             if isinstance(design, Design):
                 m1 = glm.linkinv(beta)
                 per_stage = state["by_dom"][key]
-                v = _taylor_var(j, per_stage, state["col"], state["kpos"], prep, design,
-                                delta=st["est"] - m1)
+                v = _taylor_var(j, it, per_stage, state["col"], state["kpos"], prep, design,
+                                m1 - it.center, st["B"])
                 st["se_logit"] = math.sqrt(v) / glm.mu_eta(beta) if v >= 0 else float("nan")
             else:
                 betas = [glm.fit_from(float(p), beta) for p in st["thetas"]]
@@ -416,14 +439,6 @@ def _result(spec, lev, domain, st, design, level, ci, deff) -> Result:
         estimate=est, se=se, ci_low=lo, ci_high=hi, n=st["n"], population=st["W"], df=df,
         deff=st.get("deff") if deff else None,
     )
-
-
-def _tq(df, level):
-    from scipy import stats as _st
-
-    if df is None or not df > 0:
-        return float("nan")
-    return float(_st.t.ppf(1 - (1 - level) / 2, df))
 
 
 def _clean(v):

@@ -91,14 +91,14 @@ def wald_ci(beta: float, se: float, df: float, level: float) -> tuple[float, flo
     """R ``confint.svyglm(method="Wald", ddf=df)`` then ``expit``, with R's arithmetic: the t
     quantile goes through ``tlevel = 1 − 2Φ(t_{α/2,df})`` and back through ``qnorm``; a df
     ≤ 0 gives NaN and expit(±∞) follows R's exp(x)/(1 + exp(x))."""
-    from scipy import stats as st
+    from scipy import special as sp
 
     if df is None or math.isnan(df) or df <= 0 or math.isnan(beta) or math.isnan(se):
         return float("nan"), float("nan")
-    tlevel = 1 - 2 * float(st.norm.cdf(float(st.t.ppf((1 - level) / 2, df))))
+    tlevel = 1 - 2 * float(sp.ndtr(float(sp.stdtrit(df, (1 - level) / 2))))
     a = (1 - tlevel) / 2
-    lo = beta + se * float(st.norm.ppf(a))
-    hi = beta + se * float(st.norm.ppf(1 - a))
+    lo = beta + se * float(sp.ndtri(a))
+    hi = beta + se * float(sp.ndtri(1 - a))
     return _expit(lo), _expit(hi)
 
 

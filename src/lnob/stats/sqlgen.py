@@ -38,7 +38,9 @@ class Item:
     shift_a: float = 0.0
     shift_b: float = 0.0
     aliases: dict = field(default_factory=dict)
-    logit: bool = False  # proportion with a logit interval: also Cov(t, b), Var(b), Σb
+    logit: bool = False  # proportion with a logit interval (R's IRLS replay)
+    center: float = 0.0  # linearisation sums use a − center·b (a shift close to the estimate)
+    prop: bool = False  # a proportion level: also the moments of the complement A − B
 
 
 class AggRegistry:
@@ -151,7 +153,10 @@ def unit_aggregates(reg: AggRegistry, items: list[Item], deff: bool, weight: str
     """Register the per-unit sums each item needs (A, B, W, n, nz and deff moments)."""
     for it in items:
         v = it.valid
-        it.aliases["A"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * ({it.a}) ELSE 0.0 END)")
+        a = it.a
+        if it.kind == "ratio" and it.center:
+            a = f"({it.a}) - {it.center!r} * ({it.b})"
+        it.aliases["A"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * ({a}) ELSE 0.0 END)")
         it.aliases["W"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} ELSE 0.0 END)")
         if it.kind == "ratio":
             if it.b == "1.0":
@@ -195,7 +200,14 @@ def taylor_query(
     stages: int,
     deff: bool,
 ) -> tuple[str, TaylorLayout]:
-    """The one-pass linearisation query (see the module docstring)."""
+    """The one-pass linearisation query (see the module docstring).
+
+    Per unit it sums A = Σw(a − c·b) and B = Σw·b (c = ``Item.center``, a numerical shift
+    close to the estimate).  Per stage-stratum it returns m, Σ A, Σ B and the within-stratum
+    ``VAR_POP``/``COVAR_POP`` of A and B over the units with domain members, from which
+    Python gets the sums of squares of the linearised totals t = (A − R'B)/ΣB at any R'
+    (R' = estimate − c), without a second pass and without window functions.
+    """
     n_dom = len(base.domain_cols)
     g, dcols, having, masks = grouping_parts(n_dom, sets)
     dsel = dcols or []
@@ -208,65 +220,58 @@ def taylor_query(
     u_sql = f"SELECT {', '.join(u_sel)} FROM base {_group_by(unit_keys, n_dom, sets)}"
     if having:
         u_sql += f" HAVING {having}"
-    ctes.append(f"u AS {mat} ({u_sql})")
-    part = ", ".join(["g_"] + dsel)
-    # t: linearised unit totals t_j = (A - R B)/ΣB (ratio) or A (total); pass-through sums.
     carry = sorted(set(reg.exprs.values()))
-    t_sel = ["g_"] + dsel + unit_keys + carry
-    for j, it in enumerate(items):
-        A = it.aliases["A"]
-        if it.kind == "total":
-            t_sel.append(f"{A} AS t{j}")
-        else:
-            B = it.aliases["B"]
-            bs = f"NULLIF(SUM({B}) OVER (PARTITION BY {part}), 0)"
-            t_sel.append(f"({A} - (SUM({A}) OVER (PARTITION BY {part})) / {bs} * {B}) / {bs} AS t{j}")
-            if it.logit:
-                t_sel.append(f"{B} / {bs} AS b{j}")
-    ctes.append(f"t{stages} AS {mat} (SELECT {', '.join(t_sel)} FROM u)")
-    nz_cols = {j: (it.aliases["n"], it.aliases["nz"]) for j, it in enumerate(items)}
-    tcols = [f"t{j}" for j in range(len(items))] + [f"b{j}" for j, it in enumerate(items) if it.logit]
-    # roll the unit totals up to each coarser stage
+    if stages == 1:
+        ctes.append(f"t1 AS ({u_sql})")
+    else:
+        ctes.append(f"t{stages} AS {mat} ({u_sql})")
+    # roll the unit sums up to each coarser stage (sums are linear)
     for k in range(stages - 1, 0, -1):
         keys = ["s_"] + [f"c{i}_" for i in range(1, k + 1)]
-        sel = ["g_"] + dsel + keys + [f"SUM({c}) AS {c}" for c in tcols + carry]
+        sel = ["g_"] + dsel + keys + [f"SUM({c}) AS {c}" for c in carry]
+        kw = f"{mat} " if k > 1 else ""
         ctes.append(
-            f"t{k} AS (SELECT {', '.join(sel)} FROM t{k + 1} GROUP BY {', '.join(['g_'] + dsel + keys)})"
+            f"t{k} AS {kw}(SELECT {', '.join(sel)} FROM t{k + 1} GROUP BY {', '.join(['g_'] + dsel + keys)})"
         )
-    # per stage-stratum summaries
     selects = []
     stage_cols: list[str] = []
     for j, it in enumerate(items):
-        stage_cols += [f"m{j}", f"mz{j}", f"S{j}", f"C{j}"]
-        if it.logit:
-            stage_cols += [f"Ctb{j}", f"Cbb{j}", f"Sb{j}"]
-    stage1_extra = sorted(set(reg.exprs.values()))
-    key_slots = stages  # s_ + c1.. c_{stages-1}
+        stage_cols += [f"m{j}", f"mz{j}", f"SA{j}", f"VA{j}"]
+        if it.kind == "ratio":
+            stage_cols += [f"SB{j}", f"VB{j}", f"CAB{j}"]
+        if it.prop:
+            stage_cols += [f"VD{j}", f"CDB{j}"]
+    key_slots = stages
     for k in range(1, stages + 1):
         skeys = ["s_"] + [f"c{i}_" for i in range(1, k)]
         sel = [f"{k} AS stage_", "g_"] + dsel
         sel += [f"{c} AS k{i}" for i, c in enumerate(skeys)]
         sel += [f"NULL AS k{i}" for i in range(len(skeys), key_slots)]
-        for j in range(len(items)):
-            n_a, nz_a = nz_cols[j]
+        for j, it in enumerate(items):
+            n_a, nz_a, A = it.aliases["n"], it.aliases["nz"], it.aliases["A"]
+            pa = f"CASE WHEN {n_a} > 0 THEN {A} END"
             sel.append(f"SUM(CASE WHEN {n_a} > 0 THEN 1 ELSE 0 END) AS m{j}")
             sel.append(f"SUM(CASE WHEN {nz_a} > 0 THEN 1 ELSE 0 END) AS mz{j}")
-            sel.append(f"SUM(t{j}) AS S{j}")
-            sel.append(f"VAR_POP(CASE WHEN {n_a} > 0 THEN t{j} END) AS C{j}")
-            if items[j].logit:
-                sel.append(f"COVAR_POP(CASE WHEN {n_a} > 0 THEN t{j} END, "
-                           f"CASE WHEN {n_a} > 0 THEN b{j} END) AS Ctb{j}")
-                sel.append(f"VAR_POP(CASE WHEN {n_a} > 0 THEN b{j} END) AS Cbb{j}")
-                sel.append(f"SUM(b{j}) AS Sb{j}")
+            sel.append(f"SUM({A}) AS SA{j}")
+            sel.append(f"VAR_POP({pa}) AS VA{j}")
+            if it.kind == "ratio":
+                B = it.aliases["B"]
+                pb = f"CASE WHEN {n_a} > 0 THEN {B} END"
+                sel.append(f"SUM({B}) AS SB{j}")
+                sel.append(f"VAR_POP({pb}) AS VB{j}")
+                sel.append(f"COVAR_POP({pa}, {pb}) AS CAB{j}")
+                if it.prop:  # p near 1: Var(A − RB) = Var(D − (R − 1)B) with D = A − B
+                    pd = f"CASE WHEN {n_a} > 0 THEN {A} - {B} END"
+                    sel.append(f"VAR_POP({pd}) AS VD{j}")
+                    sel.append(f"COVAR_POP({pd}, {pb}) AS CDB{j}")
         if k == 1:
-            sel += [f"SUM({c}) AS {c}" for c in stage1_extra]
+            sel += [f"SUM({c}) AS {c}" for c in carry]
         else:
-            sel += [f"CAST(NULL AS {d.double_type}) AS {c}" for c in stage1_extra]
-        src = f"t{k}"
-        selects.append(f"SELECT {', '.join(sel)} FROM {src} GROUP BY {', '.join(['g_'] + dsel + skeys)}")
+            sel += [f"CAST(NULL AS {d.double_type}) AS {c}" for c in carry]
+        selects.append(f"SELECT {', '.join(sel)} FROM t{k} GROUP BY {', '.join(['g_'] + dsel + skeys)}")
     # deepest stage first, so that its typed keys fix the column types of the UNION
     sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(reversed(selects))
-    columns = ["stage_", "g_"] + dsel + [f"k{i}" for i in range(key_slots)] + stage_cols + stage1_extra
+    columns = ["stage_", "g_"] + dsel + [f"k{i}" for i in range(key_slots)] + stage_cols + carry
     return sql, TaylorLayout(n_dom, stages, masks, columns, items)
 
 
