@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-import numpy as np
-
 from lnob.i18n import _
 from lnob.stats import checks, glm
 from lnob.stats.design import Design, ReplicateDesign
@@ -309,6 +307,8 @@ def _deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
 
 # --------------------------------------------------------------------------- replicates
 def _replicate(table, design: ReplicateDesign, prep, base, sets, items, deff):
+    import numpy as np
+
     eng, d = table.engine, table.engine.dialect
     R = len(prep.replicates)
     sql, columns, masks, reg = replicate_query(d, table.sql, base, sets, items, R, deff)
@@ -400,8 +400,8 @@ def _logit_pass(table, design, prep, base, sets, items, stats, state):
             it = items[j]
             c = st["n"] / st["W"]
             al = it.aliases
-            beta = glm.fit_full(r[col[al["D0"]]], r[col[al["SW"]]], r[col[al["SZ"]]],
-                                c * st["A"], c * st["W"])
+            sz = 2 * r[col[al["G"]]] - r[col[al["Gall"]]]
+            beta = glm.fit_full(r[col[al["D0"]]], r[col[al["SW"]]], sz, c * st["A"], c * st["W"])
             st["beta"] = beta
             if isinstance(design, Design):
                 m1 = glm.linkinv(beta)

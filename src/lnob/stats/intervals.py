@@ -24,7 +24,14 @@ from __future__ import annotations
 
 import math
 
-from scipy import special as _sp  # lighter than scipy.stats; same quantile functions
+from statistics import NormalDist
+
+
+def _sp():
+    """scipy.special, imported on first use (t and beta quantiles only)."""
+    from scipy import special
+
+    return special
 
 
 def _nan() -> float:
@@ -32,14 +39,14 @@ def _nan() -> float:
 
 
 def normal_ci(est: float, se: float, level: float) -> tuple[float, float]:
-    z = float(_sp.ndtri(1 - (1 - level) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     return est - z * se, est + z * se
 
 
 def _tq(p: float, df: float) -> float:
     if df is None or not df > 0 or math.isnan(df):
         return _nan()
-    return float(_sp.stdtrit(df, p))
+    return float(_sp().stdtrit(df, p))
 
 
 def wald_ci(p: float, se: float, df: float, level: float) -> tuple[float, float]:
@@ -63,8 +70,8 @@ def beta_ci(p: float, var: float, n: int, df: float, level: float) -> tuple[floa
     n_eff = p * (1 - p) / var
     ratio = _tq(alpha / 2, n - 1) / _tq(alpha / 2, df)
     n_eff = n_eff * ratio * ratio
-    lo = float(_sp.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)) if p > 0 else 0.0
-    hi = float(_sp.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)) if p < 1 else 1.0
+    lo = float(_sp().betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)) if p > 0 else 0.0
+    hi = float(_sp().betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)) if p < 1 else 1.0
     return lo, hi
 
 

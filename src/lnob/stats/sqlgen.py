@@ -323,23 +323,28 @@ def logit_query(
 
     ``domains``: set index -> list of (domain values of the set's columns, {const column: c})
     with c = n/Σw of the domain's valid rows, so that π = c·w are R's normalised weights.
-    ``const_of``: item index -> const column name (one per proportion variable).
+    ``const_of``: item index -> const column name (one per proportion variable).  The
+    logarithms are computed once per row and variable; per level only a filtered sum of
+    g(π) is needed, since SZ_c = 2·Σ_{y=c} g(π) − Σ g(π).
     """
     n_dom = len(base.domain_cols)
     reg = AggRegistry("z")
     consts = sorted({c for c in const_of.values()})
+    per_row = []
+    for c in consts:
+        pi = f"(k.{c} * w_)"
+        q = f"(0.5 * ({pi} + 0.5) / (({pi} + 1.0) * ({pi} + 1.0)))"
+        per_row.append(f"{pi} * LN(({pi} + 0.5) / ({pi} + 1.0)) AS l_{c}")
+        per_row.append(f"{pi} * {q} AS q_{c}")
+        per_row.append(f"{pi} * ({q} * LN(2.0 * {pi} + 1.0) + 0.5 / ({pi} + 1.0)) AS g_{c}")
     for j, it in enumerate(items):
         if not it.logit:
             continue
-        pi = f"(k.{const_of[j]} * w_)"
-        v = it.valid
-        q = f"(0.5 * ({pi} + 0.5) / (({pi} + 1.0) * ({pi} + 1.0)))"
-        it.aliases["D0"] = reg.add(f"SUM(CASE WHEN {v} THEN {pi} * LN(({pi} + 0.5) / ({pi} + 1.0)) ELSE 0.0 END)")
-        it.aliases["SW"] = reg.add(f"SUM(CASE WHEN {v} THEN {pi} * {q} ELSE 0.0 END)")
-        it.aliases["SZ"] = reg.add(
-            f"SUM(CASE WHEN {v} THEN (2.0 * ({it.a}) - 1.0) * {pi} * ({q} * LN(2.0 * {pi} + 1.0) "
-            f"+ 0.5 / ({pi} + 1.0)) ELSE 0.0 END)"
-        )
+        c, v = const_of[j], it.valid
+        it.aliases["D0"] = reg.add(f"SUM(CASE WHEN {v} THEN l_{c} ELSE 0.0 END)")
+        it.aliases["SW"] = reg.add(f"SUM(CASE WHEN {v} THEN q_{c} ELSE 0.0 END)")
+        it.aliases["Gall"] = reg.add(f"SUM(CASE WHEN {v} THEN g_{c} ELSE 0.0 END)")
+        it.aliases["G"] = reg.add(f"SUM(CASE WHEN {v} AND ({it.a}) = 1.0 THEN g_{c} ELSE 0.0 END)")
     selects = []
     for si, s in enumerate(sets):
         rows = domains.get(si) or []
@@ -355,12 +360,13 @@ def logit_query(
             if i not in s:
                 mask |= 1 << (n_dom - 1 - i)
         on = " AND ".join(f"base.d{i} = k.kd{i}" for i in s) or "TRUE"
-        dsel = [f"k.kd{i} AS d{i}" if i in s else f"MIN(CASE WHEN FALSE THEN base.d{i} END) AS d{i}"
+        inner = (f"SELECT base.*, {', '.join(f'k.kd{i}' for i in s) + ', ' if s else ''}"
+                 f"{', '.join(per_row)} FROM base JOIN (VALUES {values}) AS k({', '.join(kcols)}) ON {on}")
+        dsel = [f"kd{i} AS d{i}" if i in s else f"MIN(CASE WHEN FALSE THEN d{i} END) AS d{i}"
                 for i in range(n_dom)]
         sel = [f"{mask} AS g_"] + dsel + [f"{e} AS {a}" for e, a in reg.exprs.items()]
-        group = ", ".join(f"k.kd{i}" for i in s)
-        sql = (f"SELECT {', '.join(sel)} FROM base JOIN (VALUES {values}) AS k({', '.join(kcols)}) "
-               f"ON {on}")
+        group = ", ".join(f"kd{i}" for i in s)
+        sql = f"SELECT {', '.join(sel)} FROM ({inner}) z"
         if group:
             sql += f" GROUP BY {group}"
         selects.append(sql)

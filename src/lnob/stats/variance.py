@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 NA = None  # marker for R's NA contribution (lonely stratum under "average")
 
 
@@ -82,6 +80,8 @@ def combine_stage(contribs: list) -> float:
 
 def svr_var(thetas, scale: float, rscales, mse: bool, coef: float) -> float:
     """R ``svrVar`` for one statistic."""
+    import numpy as np
+
     th = np.asarray(thetas, dtype=float)
     rs = np.asarray(rscales, dtype=float)
     ok = ~np.isnan(th)
@@ -96,6 +96,8 @@ def qr_rank(matrix, tol: float = 1e-5) -> int:
     """Rank as R's ``qr()`` (LINPACK dqrdc2, limited pivoting, tol=1e-5) would report it:
     columns are taken in order and one whose norm, after removing the earlier accepted
     columns, is below ``tol`` times its original norm is set aside."""
+    import numpy as np
+
     x = np.array(matrix, dtype=float)
     if x.size == 0:
         return 0
