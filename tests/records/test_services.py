@@ -156,3 +156,22 @@ def test_parallel_parsing_gives_the_same_rows(setup):
     assert rows(store, "select * exclude (_record_id) from form_visit order by _instance_id") == parallel
     assert rows(store, "select * from form_visit__roster order by _record_id, _index") == parallel_r
     assert len(parallel) == 40 and len(parallel_r) == 80
+
+
+def test_a_broken_worker_pool_falls_back_to_parsing_here(setup, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from lnob.records import services as svc
+
+    class Broken:
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("workers died")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(svc, "_make_pool", lambda n: Broken())
+    project, fv, store, _ = setup
+    store_records(project, fv, [instance(f"uuid:{i}", 1, [i]) for i in range(5)])
+    res = sync_analytics(project, store=store, workers=2)
+    assert res.records == 5 and rows(store, "select count(*) from form_visit")[0][0] == 5

@@ -236,7 +236,8 @@ def answers(frame: Frame, sample: Sample, people: People, rng: np.random.Generat
     # marriage: women 20-24 from the child-marriage model; everyone else 15+ by age
     w2024 = female & (age >= 20) & (age <= 24)
     child_married = w2024 & (rng.random(P) < np.nan_to_num(pp.p_p_child_marriage))
-    later = w2024 & ~child_married & (rng.random(P) < np.where(pp.p_minority, 0.6, 0.45))
+    later = w2024 & ~child_married & ((rng.random(P) < np.where(pp.p_minority, 0.6, 0.45))
+                                      | (pp.p_relation == 1))  # a spouse is married: at 18 or later here
     p_ever = logistic((age - 26) / 3.0 + 0.6 * pp.p_minority)
     ever = np.where(w2024, child_married | later, (age >= 15) & (rng.random(P) < p_ever))
     ever |= (pp.p_relation == 1)  # spouses are married

@@ -154,6 +154,7 @@ def build_demo(home: Path, households: int = 5000, seed: int = 1,
         }
         project.save(update_fields=["survey_design"])
     timings["records"] = time.perf_counter() - t1
+    del record_cols, roster_cols  # free the rendered answers before the parse workers start
 
     # -- the analytics store -----------------------------------------------------------------------
     t2 = time.perf_counter()

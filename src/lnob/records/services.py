@@ -257,31 +257,31 @@ def sync_analytics(project, *, store: AnalyticsStore | None = None, form=None, b
     """Write the typed rows of records not yet in the analytics store (all forms, or ``form``).
 
     ``workers``: processes that parse the XML (default: one per CPU, at most 4, when more
-    than 20,000 records are pending; 1 = parse in this process).
+    than 20,000 records are pending; 1 = parse in this process).  If worker processes
+    cannot be used, parsing falls back to this process.
     """
     from lnob.forms.models import Form, FormVersion
 
     store = store or default_store()
     forms = [form] if form is not None else list(Form.objects.filter(project=project).order_by("id"))
     result = SyncResult()
-    pool = None
+    with store.connect() as con:
+        _ensure_sync_table(con)
+        cursors = {}
+        for fm in forms:
+            row = con.execute(f"select last_record_id from {SYNC_TABLE} where form_pk = ?", [fm.pk]).fetchone()
+            cursors[fm.pk] = row[0] if row else 0
+    totals = {fm.pk: Record.objects.filter(form=fm, id__gt=cursors[fm.pk]).count() for fm in forms}
+    n_workers = workers if workers is not None else (
+        min(os.cpu_count() or 1, 4) if max(totals.values(), default=0) > PARALLEL_THRESHOLD else 1)
+    # the pool is started before the store is opened again: forked workers inherit no DuckDB state
+    pool = _make_pool(n_workers) if n_workers > 1 else None
     try:
         with store.connect() as con:
-            _ensure_sync_table(con)
             for fm in forms:
-                row = con.execute(f"select last_record_id from {SYNC_TABLE} where form_pk = ?",
-                                  [fm.pk]).fetchone()
-                cursor = row[0] if row else 0
-                total = Record.objects.filter(form=fm, id__gt=cursor).count()
+                cursor, total = cursors[fm.pk], totals[fm.pk]
                 if not total:
                     continue
-                n_workers = workers if workers is not None else (
-                    min(os.cpu_count() or 1, 4) if total > PARALLEL_THRESHOLD else 1)
-                if n_workers > 1 and pool is None:
-                    import multiprocessing
-                    from concurrent.futures import ProcessPoolExecutor
-
-                    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
                 schemas: dict[int, tuple[str, dict]] = {}
                 main = table_name(fm.form_id)
                 done = 0
@@ -296,16 +296,29 @@ def sync_analytics(project, *, store: AnalyticsStore | None = None, form=None, b
                     for fv_id in {b[2] for b in batch} - set(schemas):
                         fv = FormVersion.objects.only("version", "survey_json").get(pk=fv_id)
                         schemas[fv_id] = (fv.version, fv.survey_json)
-                    _sync_batch(con, project, fm, main, batch, schemas, result,
-                                pool if n_workers > 1 else None, n_workers)
+                    pool = _sync_batch(con, project, fm, main, batch, schemas, result, pool, n_workers)
                     cursor = batch[-1][0]
                     done += len(batch)
                     if progress:
                         progress("analytics", done, total)
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     return result
+
+
+def _make_pool(n_workers: int):
+    """A process pool for parsing (fork where available: no re-import of the caller's main module)."""
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
+    try:
+        return ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(method))
+    except (OSError, ValueError):  # pragma: no cover - no processes available
+        return None
 
 
 PARALLEL_THRESHOLD = 20_000
@@ -326,14 +339,22 @@ def _merge_parts(parts: list[dict]) -> dict:
 
 
 def _sync_batch(con, project, form, main: str, batch, schemas, result: SyncResult, pool=None,
-                n_workers: int = 1) -> None:
+                n_workers: int = 1):
+    """Parse and write one batch in one DuckDB transaction; returns the pool (None if it broke)."""
     main_cols, rep_cols = _layout(schemas)
+    data = None
     if pool is not None and len(batch) > 1:
+        from concurrent.futures.process import BrokenProcessPool
+
         size = -(-len(batch) // n_workers)
-        futures = [pool.submit(columnarise, batch[i:i + size], schemas, project.slug)
-                   for i in range(0, len(batch), size)]
-        data = _merge_parts([f.result() for f in futures])
-    else:
+        try:
+            futures = [pool.submit(columnarise, batch[i:i + size], schemas, project.slug)
+                       for i in range(0, len(batch), size)]
+            data = _merge_parts([f.result() for f in futures])
+        except (BrokenProcessPool, OSError):
+            pool.shutdown(cancel_futures=True)
+            pool = None  # parse here from now on
+    if data is None:
         data = columnarise(batch, schemas, project.slug)
     result.records += data["n"]
     result.problems.extend(data["problems"])
@@ -358,6 +379,7 @@ def _sync_batch(con, project, form, main: str, batch, schemas, result: SyncResul
     except Exception:
         con.execute("rollback")
         raise
+    return pool
 
 
 def _drop_instances(con, project_slug: str, main: str, repeat_tables: list[str], instance_ids: list[str]) -> None:
