@@ -175,3 +175,32 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(setup, monkeypatch):
     store_records(project, fv, [instance(f"uuid:{i}", 1, [i]) for i in range(5)])
     res = sync_analytics(project, store=store, workers=2)
     assert res.records == 5 and rows(store, "select count(*) from form_visit")[0][0] == 5
+
+
+def test_records_of_another_version_are_rejected(setup):
+    project, fv, _store, _ = setup
+    res = store_records(project, fv, [instance("uuid:v9", 1, [3], version="9")])
+    assert res.created == 0 and [r.code for r in res.rejected] == ["records.other-version"]
+
+
+def test_a_locked_store_gives_a_clear_error(setup):
+    import subprocess
+    import sys
+
+    from lnob.errors import LnobError
+
+    project, fv, store, _ = setup
+    store.ensure()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ok', flush=True); time.sleep(60)", str(store.path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        store_records(project, fv, [instance("uuid:a", 1, [3])])
+        with pytest.raises(LnobError) as exc:
+            sync_analytics(project, store=store)
+        assert exc.value.code == "records.analytics-locked" and exc.value.hint
+    finally:
+        holder.kill()
+        holder.wait()

@@ -240,7 +240,9 @@ def _write_design(store, frame, sample, people, ids: list[str], iso: dict[str, s
         "p_health_insurance": people.p_p_insurance,
     }
     assert truth_hh["_instance_id"].size == H
-    with store.connect() as con:
+    from lnob.records.services import open_store
+
+    with open_store(store) as con:
         con.execute("begin transaction")
         try:
             for name, cols in (("demo_frame", frame_cols), ("demo_truth_household", truth_hh),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -35,7 +36,7 @@ from pathlib import Path
 import numpy as np
 from django.db import transaction
 
-from lnob.errors import Problem, UsageError
+from lnob.errors import LnobError, Problem, UsageError
 from lnob.forms.xlsform import FormSchema
 from lnob.i18n import _
 from lnob.records.analytics import AnalyticsStore, table_name
@@ -73,6 +74,27 @@ def default_store() -> AnalyticsStore:
     from lnob.workspace import ANALYTICS_FILE
 
     return AnalyticsStore(Path(settings.HOME) / ANALYTICS_FILE)
+
+
+@contextmanager
+def open_store(store: AnalyticsStore):
+    """A read-write connection to the analytics store, with a clear error when it is locked."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(store.path))
+    except duckdb.IOException as exc:
+        raise LnobError(
+            _("the analytics store cannot be opened for writing: %(error)s")
+            % {"error": str(exc).splitlines()[0]},
+            where=str(store.path),
+            hint=_("another lnob process (the web server?) is using it; stop it or try again when it is done"),
+            code="records.analytics-locked",
+        ) from None
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def _head(raw: str) -> tuple[str, str | None, str | None, str]:
@@ -135,6 +157,14 @@ def store_records(project, form_version, items: Iterable, source: str = Record.S
                     message=_("the record is for form %(other)r, not %(form)r") % {"other": fid,
                                                                                  "form": form.form_id},
                     where=_("item %(n)d") % {"n": n}, hint=_("store it with its own form"), level="error"))
+                continue
+            if _version is not None and _version != form_version.version:
+                result.rejected.append(Problem(
+                    code="records.other-version",
+                    message=_("the record is for version %(other)r of form %(form)s, not %(version)r")
+                    % {"other": _version, "form": form.form_id, "version": form_version.version},
+                    where=_("item %(n)d") % {"n": n}, hint=_("store it with the form version it was filled in"),
+                    level="error"))
                 continue
             if not iid:
                 result.rejected.append(Problem(
@@ -265,7 +295,7 @@ def sync_analytics(project, *, store: AnalyticsStore | None = None, form=None, b
     store = store or default_store()
     forms = [form] if form is not None else list(Form.objects.filter(project=project).order_by("id"))
     result = SyncResult()
-    with store.connect() as con:
+    with open_store(store) as con:
         _ensure_sync_table(con)
         cursors = {}
         for fm in forms:
@@ -277,7 +307,7 @@ def sync_analytics(project, *, store: AnalyticsStore | None = None, form=None, b
     # the pool is started before the store is opened again: forked workers inherit no DuckDB state
     pool = _make_pool(n_workers) if n_workers > 1 else None
     try:
-        with store.connect() as con:
+        with open_store(store) as con:
             for fm in forms:
                 cursor, total = cursors[fm.pk], totals[fm.pk]
                 if not total:
@@ -416,7 +446,7 @@ def reset_analytics(project, form, *, store: AnalyticsStore | None = None) -> No
     store = store or default_store()
     tables = analytics_tables(form)
     main, repeats = tables[0], tables[1:]
-    with store.connect() as con:
+    with open_store(store) as con:
         _ensure_sync_table(con)
         con.execute("begin transaction")
         try:
