@@ -155,3 +155,26 @@ def test_missing_and_unreadable_file(capsys, tmp_path):
 def test_bad_ratio_syntax(capsys, survey_dir):
     _error(capsys, [survey_dir / "api_strat.csv", "--ratio", "api00"], "stats.bad-ratio")
     _error(capsys, [survey_dir / "api_strat.csv", "--ratio", "api00/"], "stats.bad-ratio")
+
+
+def test_postgresql_engine_same_json(capsys, survey_dir, postgres_url):
+    args = [survey_dir / "api_clus2.csv", "--cluster", "dnum", "--cluster", "snum", "--fpc",
+            "fpc1", "--fpc", "fpc2", "--mean", "api00", "--proportion", "awards", "--by", "stype",
+            "--format", "json"]
+    code, out_duck, err = _run(capsys, args)
+    assert code == 0, err
+    code, out_pg, err = _run(capsys, args + ["--engine", postgres_url])
+    assert code == 0, err
+    a, b = json.loads(out_duck), json.loads(out_pg)
+    assert len(a) == len(b) > 0
+    for x, y in zip(a, b):
+        assert {k: v for k, v in x.items() if not isinstance(v, float)} == \
+            {k: v for k, v in y.items() if not isinstance(v, float)}
+        for k, v in x.items():
+            if isinstance(v, float):
+                assert y[k] == pytest.approx(v, rel=1e-9)
+
+
+def test_unknown_engine(capsys, survey_dir):
+    _error(capsys, [survey_dir / "api_strat.csv", "--mean", "api00", "--engine", "oracle"],
+           "stats.unknown-engine")

@@ -73,27 +73,3 @@ def beta_ci(p: float, var: float, n: int, df: float, level: float) -> tuple[floa
     lo = float(_sp().betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)) if p > 0 else 0.0
     hi = float(_sp().betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)) if p < 1 else 1.0
     return lo, hi
-
-
-def weighted_ss(Qaa, La, W, ka, Qbb=0.0, Qab=0.0, Lb=0.0, theta=0.0, kb=0.0):
-    """Σw(a − θb − c)² from shifted moments, where the sums use a' = a − s_a, b' = b − s_b and
-    k = s_a − θ s_b − c (kb unused, kept for symmetry)."""
-    k = ka
-    return (
-        Qaa
-        + theta * theta * Qbb
-        + k * k * W
-        - 2 * theta * Qab
-        + 2 * k * La
-        - 2 * k * theta * Lb
-    )
-
-
-def deff_value(v: float, svyvar: float, W: float, nobs: int, kind: str, scale2: float = 1.0) -> float:
-    """V / V_srs (see module docstring); ``scale2`` = N̂² for totals, 1 for means."""
-    if nobs <= 0 or W <= 0:
-        return _nan()
-    vsrs = svyvar * scale2 * (W - nobs) / (W * nobs)
-    if vsrs == 0:
-        return _nan()
-    return v / vsrs

@@ -9,13 +9,15 @@ Every query reads the source table once and returns small aggregates only:
   the fpc range (the design's ``sampsize``/``popsize``).
 * :func:`taylor_query` — for linearisation designs, per domain (many domain tables at once
   through ``GROUPING SETS``) and per stage-stratum: the number of units with domain members
-  m, the sum S of the unit linearised totals t and their within-stratum sum of squared
-  deviations C (``VAR_POP``), plus the domain totals.  The variance is then
+  m, and the sums, variances and covariance (``VAR_POP``/``COVAR_POP``) of the unit sums
+  A = Σw(a − c·b) and B = Σw·b.  Python turns them into the sum S and the within-stratum sum
+  of squares C of the linearised totals t = (A − R'B)/ΣB and then into
   Σ_h scale_h · (C_h + S_h²(n_h − m_h)/(m_h n_h)): units without domain members count as
   zeros without being materialised.
 * :func:`replicate_query` — for replicate designs, per domain the weighted totals under the
   full-sample weight and under each replicate weight.
 * :func:`patterns_query` — distinct replicate-factor patterns per domain (for R's ``degf``).
+* :func:`logit_query` — the per-row sums of R's first IRLS step for logit intervals.
 
 The SQL uses only ANSI constructs plus :class:`~lnob.stats.dialect.Dialect` spellings.
 """
