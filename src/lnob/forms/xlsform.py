@@ -94,14 +94,14 @@ class Repeat:
 
 
 @dataclass
-class _Node:
+class Node:
     """A tree of element names, to walk an instance document."""
 
     kind: str  # "group", "repeat", "field", "meta", "skip"
     field: Field | None = None
     repeat: str | None = None
     column_prefix: str = ""
-    children: dict[str, "_Node"] = dc_field(default_factory=dict)
+    children: dict[str, "Node"] = dc_field(default_factory=dict)
 
 
 class FormSchema:
@@ -117,14 +117,14 @@ class FormSchema:
         self.repeats: list[Repeat] = []
         repeat_names = _repeat_names(survey_json.get("children") or [])
         dup = {n for n in repeat_names if repeat_names.count(n) > 1}
-        self.tree = _Node("group", children={})
+        self.tree = Node("group", children={})
         self._walk(survey_json.get("children") or [], self.tree, "", "", None, dup)
         self._columns: dict[str | None, list[str]] = {}
         self._by_repeat: dict[str | None, list[Field]] = {}
         for f in self.fields:
             self._by_repeat.setdefault(f.repeat, []).append(f)
 
-    def _walk(self, children, node: _Node, path: str, colprefix: str, repeat: str | None, dup: set) -> None:
+    def _walk(self, children, node: Node, path: str, colprefix: str, repeat: str | None, dup: set) -> None:
         for child in children:
             name = child.get("name")
             ctype = child.get("type")
@@ -133,19 +133,19 @@ class FormSchema:
             cpath = f"{path}{name}"
             if ctype == "group":
                 is_meta = name == "meta" and not path
-                sub = _Node("meta" if is_meta else "group", children={})
+                sub = Node("meta" if is_meta else "group", children={})
                 node.children[name] = sub
                 self._walk(child.get("children") or [], sub, cpath + "/", f"{colprefix}{name}__", repeat, dup)
             elif ctype == "repeat":
                 key = cpath.replace("/", "__") if name in dup else name
                 self.repeats.append(Repeat(key, name, cpath, repeat, _labels(child.get("label"))))
-                sub = _Node("repeat", repeat=key, children={})
+                sub = Node("repeat", repeat=key, children={})
                 node.children[name] = sub
                 self._walk(child.get("children") or [], sub, cpath + "/", "", key, dup)
             elif ctype in NO_VALUE_TYPES:
-                node.children[name] = _Node("skip", children={})
+                node.children[name] = Node("skip", children={})
             elif node.kind == "meta" and name in META_SKIPPED:
-                node.children[name] = _Node("skip", children={})
+                node.children[name] = Node("skip", children={})
             else:
                 lnob = child.get("lnob") or {}
                 personal = str(lnob.get("personal", "")).strip().lower() in ("yes", "true", "1", "y")
@@ -161,7 +161,7 @@ class FormSchema:
                     personal=personal,
                 )
                 self.fields.append(f)
-                node.children[name] = _Node("field", field=f, children={})
+                node.children[name] = Node("field", field=f, children={})
 
     def fields_of(self, repeat: str | None = None) -> list[Field]:
         """The fields of the record (``None``) or of one repeat."""

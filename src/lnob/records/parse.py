@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from lnob.errors import InputError, Problem
-from lnob.forms.xlsform import FormSchema, _Node
+from lnob.forms.xlsform import FormSchema, Node
 from lnob.i18n import _
 
 
@@ -130,7 +130,7 @@ def parse_instance(xml: str | bytes, survey_json) -> ParsedInstance:
     return out
 
 
-def _walk(schema: FormSchema, elem, node: _Node, row: dict, out: ParsedInstance, counters: dict,
+def _walk(schema: FormSchema, elem, node: Node, row: dict, out: ParsedInstance, counters: dict,
           parent_index: int, path: str) -> None:
     children = node.children
     for child in elem:

@@ -29,6 +29,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+try:  # run as a module or as a script
+    from lnob.forms.library.vn_provinces import PROVINCES
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from vn_provinces import PROVINCES  # type: ignore[no-redef]
+
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "lnob_household.xlsx"
 
@@ -273,72 +279,6 @@ PREFER_NOT = ("Prefer not to say", "बताना नहीं चाहते
 OTHER = ("Other", "अन्य", "Khác", "অন্য")
 DONT_KNOW = ("Don't know", "पता नहीं", "Không biết", "জানি না")
 
-#: (slug, ISO 3166-2, geoBoundaries shapeName (stripped), ASCII name)
-PROVINCES = [
-    ("an_giang", "VN-44", "An Giang", "An Giang"),
-    ("ba_ria_vung_tau", "VN-43", "Bà Rịa–Vũng Tàu", "Ba Ria-Vung Tau"),
-    ("bac_giang", "VN-54", "Bắc Giang", "Bac Giang"),
-    ("bac_kan", "VN-53", "Bắc Kạn", "Bac Kan"),
-    ("bac_lieu", "VN-55", "Bạc Liêu", "Bac Lieu"),
-    ("bac_ninh", "VN-56", "Bắc Ninh", "Bac Ninh"),
-    ("ben_tre", "VN-50", "Bến Tre", "Ben Tre"),
-    ("binh_dinh", "VN-31", "Bình Định", "Binh Dinh"),
-    ("binh_duong", "VN-57", "Bình Dương", "Binh Duong"),
-    ("binh_phuoc", "VN-58", "Bình Phước", "Binh Phuoc"),
-    ("binh_thuan", "VN-40", "Bình Thuận", "Binh Thuan"),
-    ("ca_mau", "VN-59", "Cà Mau", "Ca Mau"),
-    ("can_tho", "VN-CT", "Cần Thơ", "Can Tho"),
-    ("cao_bang", "VN-04", "Cao Bằng", "Cao Bang"),
-    ("da_nang", "VN-DN", "Đà Nẵng", "Da Nang"),
-    ("dak_lak", "VN-33", "Đắk Lắk", "Dak Lak"),
-    ("dak_nong", "VN-72", "Đắk Nông", "Dak Nong"),
-    ("dien_bien", "VN-71", "Điện Biên", "Dien Bien"),
-    ("dong_nai", "VN-39", "Đồng Nai", "Dong Nai"),
-    ("dong_thap", "VN-45", "Đồng Tháp", "Dong Thap"),
-    ("gia_lai", "VN-30", "Gia Lai", "Gia Lai"),
-    ("ha_giang", "VN-03", "Hà Giang", "Ha Giang"),
-    ("ha_nam", "VN-63", "Hà Nam", "Ha Nam"),
-    ("ha_noi", "VN-HN", "Hà Nội", "Ha Noi"),
-    ("ha_tinh", "VN-23", "Hà Tĩnh", "Ha Tinh"),
-    ("hai_duong", "VN-61", "Hải Dương", "Hai Duong"),
-    ("hai_phong", "VN-HP", "Hải Phòng", "Hai Phong"),
-    ("hau_giang", "VN-73", "Hậu Giang", "Hau Giang"),
-    ("ho_chi_minh", "VN-SG", "Ho Chi Minh", "Ho Chi Minh City"),
-    ("hoa_binh", "VN-14", "Hòa Bình", "Hoa Binh"),
-    ("hung_yen", "VN-66", "Hưng Yên", "Hung Yen"),
-    ("khanh_hoa", "VN-34", "Khánh Hòa", "Khanh Hoa"),
-    ("kien_giang", "VN-47", "Kiên Giang", "Kien Giang"),
-    ("kon_tum", "VN-28", "Kon Tum", "Kon Tum"),
-    ("lai_chau", "VN-01", "Lai Châu", "Lai Chau"),
-    ("lam_dong", "VN-35", "Lâm Đồng", "Lam Dong"),
-    ("lang_son", "VN-09", "Lạng Sơn", "Lang Son"),
-    ("lao_cai", "VN-02", "Lào Cai", "Lao Cai"),
-    ("long_an", "VN-41", "Long An", "Long An"),
-    ("nam_dinh", "VN-67", "Nam Định", "Nam Dinh"),
-    ("nghe_an", "VN-22", "Nghệ An", "Nghe An"),
-    ("ninh_binh", "VN-18", "Ninh Bình", "Ninh Binh"),
-    ("ninh_thuan", "VN-36", "Ninh Thuận", "Ninh Thuan"),
-    ("phu_tho", "VN-68", "Phú Thọ", "Phu Tho"),
-    ("phu_yen", "VN-32", "Phú Yên", "Phu Yen"),
-    ("quang_binh", "VN-24", "Quảng Bình", "Quang Binh"),
-    ("quang_nam", "VN-27", "Quảng Nam", "Quang Nam"),
-    ("quang_ngai", "VN-29", "Quảng Ngãi", "Quang Ngai"),
-    ("quang_ninh", "VN-13", "Quảng Ninh", "Quang Ninh"),
-    ("quang_tri", "VN-25", "Quảng Trị", "Quang Tri"),
-    ("soc_trang", "VN-52", "Sóc Trăng", "Soc Trang"),
-    ("son_la", "VN-05", "Sơn La", "Son La"),
-    ("tay_ninh", "VN-37", "Tây Ninh", "Tay Ninh"),
-    ("thai_binh", "VN-20", "Thái Bình", "Thai Binh"),
-    ("thai_nguyen", "VN-69", "Thái Nguyên", "Thai Nguyen"),
-    ("thanh_hoa", "VN-21", "Thanh Hóa", "Thanh Hoa"),
-    ("thua_thien_hue", "VN-26", "Thừa Thiên Huế", "Thua Thien Hue"),
-    ("tien_giang", "VN-46", "Tiền Giang", "Tien Giang"),
-    ("tra_vinh", "VN-51", "Trà Vinh", "Tra Vinh"),
-    ("tuyen_quang", "VN-07", "Tuyên Quang", "Tuyen Quang"),
-    ("vinh_long", "VN-49", "Vĩnh Long", "Vinh Long"),
-    ("vinh_phuc", "VN-70", "Vĩnh Phúc", "Vinh Phuc"),
-    ("yen_bai", "VN-06", "Yên Bái", "Yen Bai"),
-]
 
 # list_name → [(name, (en, hi, vi, bn), {extra columns})]
 CHOICES = {
