@@ -1,3 +1,6 @@
-from lnob.cli.main import entry
+"""``python -m lnob`` runs the command line."""
 
-entry()
+if __name__ == "__main__":
+    from lnob.cli.main import entry
+
+    entry()
