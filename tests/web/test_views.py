@@ -113,3 +113,18 @@ def test_security_headers(client):
     assert resp["X-Content-Type-Options"] == "nosniff"
     assert "camera=()" in resp["Permissions-Policy"]
     assert resp["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url", ["/admin/core/project/", "/admin/core/organisation/", "/admin/core/membership/",
+                                 "/admin/forms/form/", "/admin/records/record/", "/admin/audit/auditevent/"])
+def test_admin_pages(client, project, url):
+    admin = get_user_model().objects.create_superuser("root", "r@example.org", "a-long-passphrase")
+    client.force_login(admin)
+    assert client.get(url).status_code == 200
+
+
+def test_admin_cannot_delete_records_or_audit_events(client, project):
+    admin = get_user_model().objects.create_superuser("root", "r@example.org", "a-long-passphrase")
+    client.force_login(admin)
+    record = Record.objects.first()
+    assert client.get(f"/admin/records/record/{record.pk}/delete/").status_code == 403
