@@ -27,6 +27,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "workspace_cmds",
     "admin_cmds",
+    "forms_cmds",
     "estimate",
     "inequality",
     "sdg_cmds",

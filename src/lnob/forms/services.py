@@ -54,11 +54,12 @@ def add_form(project, path, *, user=None, content: bytes | None = None,
         converted = convert(content, filename or (Path(path).name if path else None))
     else:
         converted = convert(path, filename)
-    return _store(project, converted, user)
+    return store_converted(project, converted, user=user)
 
 
 @transaction.atomic
-def _store(project, c: Converted, user) -> tuple[FormVersion, bool]:
+def store_converted(project, c: Converted, *, user=None) -> tuple[FormVersion, bool]:
+    """Store an XLSForm already converted with :func:`convert` (whose warnings the caller shows)."""
     form = Form.objects.select_for_update().filter(project=project, form_id=c.form_id).first()
     if form is None:
         form = Form.objects.create(project=project, form_id=c.form_id, title=c.title[:255])

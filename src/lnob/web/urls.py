@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("p/<slug:slug>/", views.project_detail, name="project"),
     path("p/<slug:slug>/audit/", views.project_audit, name="project-audit"),
+    path("p/<slug:slug>/forms/upload/", views.form_upload, name="form-upload"),
     path("p/<slug:slug>/", include("lnob.web.pages.records")),
     path("p/<slug:slug>/", include("lnob.web.pages.indicators")),
     path("p/<slug:slug>/", include("lnob.web.pages.equity")),

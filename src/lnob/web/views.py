@@ -50,6 +50,7 @@ def project_detail(request, slug: str):
             "n_records": project.records.count(),
             "n_members": project.memberships.count(),
             "can_audit": role_allows(role, "audit.view"),
+            "can_manage_forms": role_allows(role, "forms.manage"),
         },
     )
 
@@ -90,3 +91,53 @@ def project_audit(request, slug: str):
     user_events = AuditEvent.objects.filter(project__isnull=True, actor_name__in=members)
     page = Paginator((events | user_events).order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
     return render(request, "lnob/audit.html", {"project": project, "page": page})
+
+
+MAX_XLSFORM_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+def form_upload(request, slug: str):
+    """Upload an XLSForm: a new form, or a new version of one (POST only)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from lnob.errors import LnobError
+    from lnob.forms.services import store_converted
+    from lnob.forms.xlsform import convert
+
+    try:
+        project = Project.objects.get(slug=slug)
+    except Project.DoesNotExist:
+        raise Http404 from None
+    if not role_allows(services.role_of(request.user, project), "forms.manage"):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("project", slug=slug)
+    upload = request.FILES.get("xlsform")
+    if upload is None:
+        messages.error(request, _("Choose an XLSForm file to upload."))
+        return redirect("project", slug=slug)
+    if upload.size > MAX_XLSFORM_BYTES:
+        messages.error(request, _("The file is too large (%(size)d MB; the limit is %(limit)d MB).")
+                       % {"size": upload.size // 1048576, "limit": MAX_XLSFORM_BYTES // 1048576})
+        return redirect("project", slug=slug)
+    try:
+        converted = convert(upload.read(), upload.name)
+        version, created = store_converted(project, converted, user=request.user)
+    except LnobError as exc:
+        text = exc.message
+        if exc.where:
+            text += " — " + _("at %(where)s") % {"where": exc.where}
+        if exc.hint:
+            text += " — " + exc.hint
+        messages.error(request, text)
+        return redirect("project", slug=slug)
+    for w in converted.warnings:
+        messages.warning(request, (f"{w.where}: " if w.where else "") + w.message)
+    if created:
+        messages.success(request, _("Form '%(form)s' version %(version)s added.")
+                         % {"form": version.form.title, "version": version.version})
+    else:
+        messages.info(request, _("This form version is already here; nothing changed."))
+    return redirect("project", slug=slug)

@@ -1,0 +1,73 @@
+"""Uploading XLSForms from the project page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from lnob.core import services
+from lnob.forms.models import FormVersion
+
+pytestmark = pytest.mark.django_db
+
+GOOD = """| survey   |         |         |          |
+|          | type    | name    | label    |
+|          | integer | members | Members  |
+| settings |         |         |          |
+|          | form_id | version | form_title |
+|          | visit   | {v}     | Visit    |
+"""
+BROKEN = """| survey |             |      |       |
+|        | type        | name | label |
+|        | begin_group | g    | G     |
+|        | integer     | age  | Age   |
+"""
+
+
+@pytest.fixture
+def project():
+    return services.create_project("wash", "WASH", org="Org")
+
+
+def _login(client, project, role):
+    user = services.create_user("u_" + role, "a-long-passphrase", validate=False)
+    services.grant_role(user, project, role)
+    client.force_login(user)
+
+
+def _upload(client, text, name="visit.md"):
+    f = SimpleUploadedFile(name, text.encode(), "text/markdown")
+    return client.post(reverse("form-upload", args=["wash"]), {"xlsform": f}, follow=True)
+
+
+def test_manager_uploads_new_form_then_new_version(client, project):
+    _login(client, project, "manager")
+    page = _upload(client, GOOD.format(v="1"))
+    assert "version 1 added" in page.content.decode()
+    _upload(client, GOOD.format(v="1"))
+    assert FormVersion.objects.count() == 1, "the same file again adds nothing"
+    _upload(client, GOOD.format(v="2").replace("Members", "People living here"))
+    assert sorted(FormVersion.objects.values_list("version", flat=True)) == ["1", "2"]
+    page = client.get(reverse("project", args=["wash"]))
+    assert page.context["forms"][0].versions.count() == 2
+
+
+def test_broken_form_shows_sheet_row_and_hint(client, project):
+    _login(client, project, "owner")
+    page = _upload(client, BROKEN, "broken.md").content.decode()
+    assert "survey sheet, row 2" in page and "end_group" in page
+    assert FormVersion.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["viewer", "enumerator", "analyst"])
+def test_lower_roles_cannot_upload(client, project, role):
+    _login(client, project, role)
+    f = SimpleUploadedFile("visit.md", GOOD.format(v="1").encode())
+    assert client.post(reverse("form-upload", args=["wash"]), {"xlsform": f}).status_code == 403
+    assert FormVersion.objects.count() == 0
+    assert b'name="xlsform"' not in client.get(reverse("project", args=["wash"])).content
+
+
+def test_anonymous_is_sent_to_login(client, project):
+    assert client.post(reverse("form-upload", args=["wash"])).status_code == 302
