@@ -21,7 +21,7 @@ def test_version():
 @pytest.mark.parametrize(
     "command",
     [[], ["init"], ["serve"], ["demo"], ["project"], ["project", "create"], ["user"], ["user", "create"],
-     ["estimate"]],
+     ["estimate"], ["forms"], ["forms", "add"], ["forms", "list"], ["inequality"], ["sdg"]],
 )
 def test_help_on_every_command(command):
     r = lnob(*command, "--help")
