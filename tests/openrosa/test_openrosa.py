@@ -228,3 +228,24 @@ def test_replayed_digest_is_refused(client, project):
     auth = c._digest("GET", "/openrosa/wash/formList", challenge)
     assert client.get("/openrosa/wash/formList", HTTP_AUTHORIZATION=auth).status_code == 200
     assert client.get("/openrosa/wash/formList", HTTP_AUTHORIZATION=auth).status_code == 401
+
+
+def test_submissions_reach_the_analytics_store(client, project, settings):
+    import duckdb
+
+    from lnob.openrosa.sync import syncer
+    from lnob.records.analytics import table_name
+    from lnob.records.services import default_store
+
+    c = Collect(client, "enum")
+    for members in (3, 5):
+        assert c.submit(instance(members=members)[0]).status_code == 201
+    syncer.flush()
+    con = duckdb.connect(str(default_store().path), read_only=True)
+    try:
+        rows = con.execute(
+            f"select members from {table_name('hh_visit')} where _project = ? order by members", [project.slug]
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [(3,), (5,)]

@@ -165,4 +165,8 @@ def submission(request, slug: str):
         return _message(exc.message + ". " + (exc.hint or ""), 400)
     except LnobError as exc:  # pragma: no cover - any other typed error is the client's
         return _message(exc.message, 400)
+    if outcome.status == 201:
+        from lnob.openrosa.sync import syncer
+
+        syncer.request(project.pk)
     return _message(outcome.message, outcome.status, nature="submit_success")
