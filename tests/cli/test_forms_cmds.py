@@ -43,3 +43,18 @@ def test_broken_form_is_one_line_error(home, tmp_path):
 def test_unknown_project(home, tmp_path):
     r = lnob("forms", "list", "nope", home=home)
     assert r.code == 1 and "core.unknown-project" in r.err
+
+
+def test_forms_add_with_media(home, tmp_path):
+    form = tmp_path / "m.md"
+    form.write_text("| survey |  |  |  |  |\n|  | type | name | label | image |\n|  | text | v | V | logo.png |\n"
+                    "| settings |  |  |  |  |\n|  | form_id | version |  |  |\n|  | media_form | 1 |  |  |\n")
+    r = lnob("forms", "add", "msna", str(form), home=home)
+    assert r.code == 0 and "logo.png" in r.err, "a missing media file is pointed out"
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG")
+    form.write_text(form.read_text().replace("| media_form | 1 |", "| media_form | 2 |"))
+    r = lnob("forms", "add", "msna", str(form), "--media", str(logo), home=home)
+    assert r.code == 0 and "logo.png" not in r.err, r.err
+    r = lnob("forms", "add", "msna", str(form), "--media", str(tmp_path / "nope.png"), home=home)
+    assert r.code == 1 and "forms.media-unreadable" in r.err

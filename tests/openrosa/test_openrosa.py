@@ -249,3 +249,39 @@ def test_submissions_reach_the_analytics_store(client, project, settings):
     finally:
         con.close()
     assert rows == [(3,), (5,)]
+
+
+MEDIA_FORM_MD = """
+| survey   |              |          |                  |       |
+|          | type         | name     | label            | image |
+|          | text         | village  | Village          | map.png |
+| settings |              |          |                  |       |
+|          | form_id      | version  | form_title       |       |
+|          | with_media   | {v}      | With media       |       |
+"""
+
+
+def test_manifest_lists_media_and_new_versions_inherit_them(client, project, tmp_path):
+    from lnob.forms.media import attach_media, missing_media
+    from lnob.forms.services import add_form
+
+    path = tmp_path / "m.md"
+    path.write_text(MEDIA_FORM_MD.format(v="1"))
+    fv, _ = add_form(project, path)
+    assert missing_media(fv) == ["map.png"]
+    attach_media(fv, [("map.png", b"\x89PNG-one")])
+    assert missing_media(fv) == []
+    path.write_text(MEDIA_FORM_MD.format(v="2").replace("Village", "Village name"))
+    fv2, created = add_form(project, path)
+    assert created and [m.filename for m in fv2.media.all()] == ["map.png"], "inherited"
+    c = Collect(client, "enum")
+    resp = c.request("GET", "/openrosa/wash/forms/with_media/manifest")
+    root = ET.fromstring(resp.content)
+    ns = {"m": "http://openrosa.org/xforms/xformsManifest"}
+    files = root.findall("m:mediaFile", ns)
+    assert [f.find("m:filename", ns).text for f in files] == ["map.png"]
+    assert files[0].find("m:hash", ns).text == "md5:" + hashlib.md5(b"\x89PNG-one").hexdigest()
+    url = files[0].find("m:downloadUrl", ns).text.replace("http://testserver", "")
+    got = c.request("GET", url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"\x89PNG-one"
+    assert client.get(url).status_code == 401, "media downloads need the same credentials"

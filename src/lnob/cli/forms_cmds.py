@@ -22,24 +22,44 @@ def forms_add(
     ctx: typer.Context,
     project: str = typer.Argument(..., metavar="PROJECT", help="Project short name."),
     file: Path = typer.Argument(..., metavar="FILE", help="XLSForm (.xlsx or .xls; also .csv, .md)."),
+    media: list[Path] = typer.Option([], "--media", metavar="FILE",
+                                     help="A media file the form uses (image, audio, CSV); repeat for several."),
 ) -> None:
     """Add an XLSForm to a project; a changed form becomes a new version (all versions are kept).
 
     pyxform's warnings are printed with their sheet and row.
 
-    Example: lnob forms add wash-2025 household.xlsx
+    Example: lnob forms add wash-2025 household.xlsx --media villages.csv
     """
     workspace(ctx)
     from lnob.core.services import get_project
     from lnob.forms.services import store_converted
     from lnob.forms.xlsform import convert
 
+    from lnob.errors import InputError
+    from lnob.forms.media import attach_media, missing_media
+
     target = get_project(project)
+    files = []
+    for path in media:
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise InputError(_("cannot read the media file: %(error)s") % {"error": exc.strerror or exc},
+                             where=str(path), hint=_("check the path"), code="forms.media-unreadable") from None
     converted = convert(file)
     for w in converted.warnings:
         where = f" ({w.where})" if w.where else ""
         err.print(f"warning [{w.code}]{where}: {w.message}", markup=False)
-    version, created = store_converted(target, converted)
+    from django.db import transaction
+
+    with transaction.atomic():
+        version, created = store_converted(target, converted)
+        if files:
+            attach_media(version, files)
+    for name in missing_media(version):
+        err.print(_("warning: the form uses the media file %(name)s, which was not given (--media)")
+                  % {"name": name}, markup=False)
     form = version.form
     if created:
         msg = _("Added form '%(form)s' (%(title)s), version %(version)s, to project '%(project)s'.")

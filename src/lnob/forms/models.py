@@ -56,3 +56,22 @@ class FormVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form.form_id} {self.version}"
+
+
+def _media_path(instance, filename):
+    return f"form-media/{instance.form_version.form.project_id}/{instance.form_version_id}/{filename}"
+
+
+class FormMedia(models.Model):
+    """A media file a form version uses (images, audio, CSV for select_from_file / pulldata)."""
+
+    form_version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="media")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255, blank=True)
+    md5 = models.CharField(max_length=32)
+    size = models.BigIntegerField()
+    file = models.FileField(upload_to=_media_path, max_length=500)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form_version", "filename"], name="media_name_unique")]
+        ordering = ["filename"]

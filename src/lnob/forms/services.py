@@ -101,6 +101,9 @@ def store_converted(project, c: Converted, *, user=None) -> tuple[FormVersion, b
         languages=c.languages,
         uploaded_by=user if (user is not None and getattr(user, "is_authenticated", False)) else None,
     )
+    from lnob.forms.media import attach_media
+
+    attach_media(fv, [])  # a new version keeps the previous version's media files
     return fv, True
 
 

@@ -121,8 +121,28 @@ def manifest(request, slug: str, form_id: str):
     project, denied = _access(request, slug)
     if denied:
         return denied
-    _current_form(project, form_id)
-    return _xml_response(xml.manifest([]))
+    _form, version = _current_form(project, form_id)
+    media = [
+        {"filename": m.filename, "md5": m.md5,
+         "download_url": _absolute(request, "openrosa-media", slug, form_id, m.filename)}
+        for m in version.media.all()
+    ]
+    return _xml_response(xml.manifest(media))
+
+
+@require_http_methods(["GET", "HEAD"])
+def media_file(request, slug: str, form_id: str, filename: str):
+    from django.http import FileResponse
+
+    project, denied = _access(request, slug)
+    if denied:
+        return denied
+    _form, version = _current_form(project, form_id)
+    item = version.media.filter(filename=filename).first()
+    if item is None:
+        raise Http404
+    return FileResponse(item.file.open("rb"), content_type=item.content_type or "application/octet-stream",
+                        as_attachment=True, filename=item.filename)
 
 
 @csrf_exempt
