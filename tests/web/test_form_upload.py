@@ -71,3 +71,13 @@ def test_lower_roles_cannot_upload(client, project, role):
 
 def test_anonymous_is_sent_to_login(client, project):
     assert client.post(reverse("form-upload", args=["wash"])).status_code == 302
+
+
+def test_upload_with_media(client, project):
+    _login(client, project, "manager")
+    form = GOOD.format(v="1").replace("| label    |", "| label    |")
+    f = SimpleUploadedFile("visit.md", form.encode(), "text/markdown")
+    m = SimpleUploadedFile("villages.csv", b"name,label\na,A\n", "text/csv")
+    client.post(reverse("form-upload", args=["wash"]), {"xlsform": f, "media": [m]}, follow=True)
+    version = FormVersion.objects.get()
+    assert [x.filename for x in version.media.all()] == ["villages.csv"]

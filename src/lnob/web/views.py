@@ -122,9 +122,21 @@ def form_upload(request, slug: str):
         messages.error(request, _("The file is too large (%(size)d MB; the limit is %(limit)d MB).")
                        % {"size": upload.size // 1048576, "limit": MAX_XLSFORM_BYTES // 1048576})
         return redirect("project", slug=slug)
+    from django.db import transaction
+
+    from lnob.forms.media import attach_media, missing_media
+
+    media = request.FILES.getlist("media")
+    if sum(m.size for m in media) > 5 * MAX_XLSFORM_BYTES:
+        messages.error(request, _("The media files are too large together (limit %(limit)d MB).")
+                       % {"limit": 5 * MAX_XLSFORM_BYTES // 1048576})
+        return redirect("project", slug=slug)
     try:
         converted = convert(upload.read(), upload.name)
-        version, created = store_converted(project, converted, user=request.user)
+        with transaction.atomic():
+            version, created = store_converted(project, converted, user=request.user)
+            if media:
+                attach_media(version, [(m.name, m.read()) for m in media])
     except LnobError as exc:
         text = exc.message
         if exc.where:
@@ -135,6 +147,9 @@ def form_upload(request, slug: str):
         return redirect("project", slug=slug)
     for w in converted.warnings:
         messages.warning(request, (f"{w.where}: " if w.where else "") + w.message)
+    for name in missing_media(version):
+        messages.warning(request, _("The form uses the media file %(name)s; upload it with the form.")
+                         % {"name": name})
     if created:
         messages.success(request, _("Form '%(form)s' version %(version)s added.")
                          % {"form": version.form.title, "version": version.version})
