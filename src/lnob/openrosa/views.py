@@ -21,6 +21,10 @@ from lnob.errors import InputError, LnobError, NotFound
 from lnob.i18n import _
 from lnob.openrosa import auth, xml
 from lnob.openrosa.receive import Conflict, receive
+from lnob.web.access import declare
+
+#: OpenRosa endpoints authenticate themselves (Digest) and need ``records.submit``
+openrosa_rule = declare("openrosa", "records.submit")
 
 XML = "text/xml; charset=utf-8"
 
@@ -76,6 +80,7 @@ def _absolute(request, name: str, *args) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
 
 
+@openrosa_rule
 @require_http_methods(["GET", "HEAD"])
 def form_list(request, slug: str):
     project, denied = _access(request, slug)
@@ -107,6 +112,7 @@ def _current_form(project, form_id: str):
     return form, version
 
 
+@openrosa_rule
 @require_http_methods(["GET", "HEAD"])
 def form_download(request, slug: str, form_id: str):
     project, denied = _access(request, slug)
@@ -116,6 +122,7 @@ def form_download(request, slug: str, form_id: str):
     return _xml_response(version.xform)
 
 
+@openrosa_rule
 @require_http_methods(["GET", "HEAD"])
 def manifest(request, slug: str, form_id: str):
     project, denied = _access(request, slug)
@@ -130,6 +137,7 @@ def manifest(request, slug: str, form_id: str):
     return _xml_response(xml.manifest(media))
 
 
+@openrosa_rule
 @require_http_methods(["GET", "HEAD"])
 def media_file(request, slug: str, form_id: str, filename: str):
     from django.http import FileResponse
@@ -145,6 +153,7 @@ def media_file(request, slug: str, form_id: str, filename: str):
                         as_attachment=True, filename=item.filename)
 
 
+@openrosa_rule
 @csrf_exempt
 @require_http_methods(["HEAD", "POST"])
 def submission(request, slug: str):

@@ -7,10 +7,7 @@ Every project view resolves the user's role first and refuses by default
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import render
 
 from lnob.core import services
@@ -18,8 +15,10 @@ from lnob.core.models import Project
 from lnob.core.roles import ROLE_LABELS, role_allows
 from lnob.i18n import _
 from lnob.web import ratelimit
+from lnob.web.access import project_view, public_view
 
 
+@public_view
 def home(request):
     projects = []
     if request.user.is_authenticated:
@@ -29,15 +28,9 @@ def home(request):
     return render(request, "lnob/home.html", {"projects": projects})
 
 
-@login_required
-def project_detail(request, slug: str):
-    try:
-        project = Project.objects.select_related("organisation").get(slug=slug)
-    except Project.DoesNotExist:
-        raise Http404 from None
-    role = services.role_of(request.user, project)
-    if not role_allows(role, "project.view"):
-        raise PermissionDenied
+@project_view("project.view")
+def project_detail(request, project):
+    role = request.project_role
     forms = project.forms.annotate(n_records=Count("records")).prefetch_related("versions")
     return render(
         request,
@@ -55,6 +48,7 @@ def project_detail(request, slug: str):
     )
 
 
+@public_view
 class LoginView(auth_views.LoginView):
     """Django's login, refusing attempts while a user name or address is rate-limited."""
 
@@ -74,14 +68,8 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
-@login_required
-def project_audit(request, slug: str):
-    try:
-        project = Project.objects.get(slug=slug)
-    except Project.DoesNotExist:
-        raise Http404 from None
-    if not role_allows(services.role_of(request.user, project), "audit.view"):
-        raise PermissionDenied
+@project_view("audit.view")
+def project_audit(request, project):
     from django.core.paginator import Paginator
 
     from lnob.audit.models import AuditEvent
@@ -96,8 +84,8 @@ def project_audit(request, slug: str):
 MAX_XLSFORM_BYTES = 10 * 1024 * 1024
 
 
-@login_required
-def form_upload(request, slug: str):
+@project_view("forms.manage")
+def form_upload(request, project):
     """Upload an XLSForm: a new form, or a new version of one (POST only)."""
     from django.contrib import messages
     from django.shortcuts import redirect
@@ -106,12 +94,7 @@ def form_upload(request, slug: str):
     from lnob.forms.services import store_converted
     from lnob.forms.xlsform import convert
 
-    try:
-        project = Project.objects.get(slug=slug)
-    except Project.DoesNotExist:
-        raise Http404 from None
-    if not role_allows(services.role_of(request.user, project), "forms.manage"):
-        raise PermissionDenied
+    slug = project.slug
     if request.method != "POST":
         return redirect("project", slug=slug)
     upload = request.FILES.get("xlsform")

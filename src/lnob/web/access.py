@@ -1,0 +1,66 @@
+"""Access rules for views: every view declares one, and a test checks them all.
+
+* :func:`project_view` (``action``): the URL has a project ``slug``; the user
+  must be logged in (else a redirect to the login page) and have a role that
+  allows ``action`` in :data:`lnob.core.roles.PERMISSIONS` (else 403).  The
+  view receives the project; ``request.project_role`` holds the role.
+* :func:`public_view`: open to anyone (home page, login, language switch).
+* :func:`declare` (``kind``, ``action``): for views that check access
+  themselves (OpenRosa endpoints, with Digest auth) — the rule is declared so the
+  URL × role test knows what to expect.
+
+``tests/web/test_access.py`` walks every URL pattern and fails when one has no
+declared rule, then requests each URL as anonymous and as every role and
+checks the answer against the rule.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from lnob.core.roles import PERMISSIONS, role_allows
+
+
+def _mark(view, kind: str, action: str | None):
+    if action is not None and action not in PERMISSIONS:
+        raise ValueError(f"unknown action {action!r}: add it to lnob.core.roles.PERMISSIONS")
+    view.lnob_access = (kind, action)
+    return view
+
+
+def project_view(action: str):
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, slug, *args, **kwargs):
+            from lnob.core.models import Project
+            from lnob.core.services import role_of
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            project = Project.objects.select_related("organisation").filter(slug=slug).first()
+            if project is None:
+                raise Http404
+            role = role_of(request.user, project)
+            if not role_allows(role, action):
+                raise PermissionDenied
+            request.project_role = role
+            return view(request, project, *args, **kwargs)
+
+        return _mark(wrapped, "project", action)
+
+    return decorate
+
+
+def public_view(view):
+    return _mark(view, "public", None)
+
+
+def declare(kind: str, action: str | None = None):
+    def decorate(view):
+        return _mark(view, kind, action)
+
+    return decorate
