@@ -9,13 +9,38 @@ Table naming (stable; later layers read these):
   ``_index`` (1-based position) and ``_parent_index`` (0 = the record itself).
 
 Analysis never reads the transactional tables row by row; it reads these.
+
+DuckDB lets one process write a database file at a time (and no other process
+read it meanwhile).  lnob's processes hold the store only for the moment they
+need it, and :func:`connect_with_retry` waits a little when another process
+holds it, instead of failing at once.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
+
+#: how long to wait for another process to release the store (seconds)
+LOCK_WAIT = 15.0
+
+
+def connect_with_retry(path, *, read_only: bool = False, wait: float = LOCK_WAIT):
+    """``duckdb.connect`` that retries while another process holds the file's lock."""
+    import duckdb
+
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def table_name(form_id: str, repeat: str | None = None) -> str:
@@ -37,11 +62,9 @@ class AnalyticsStore:
 
     @contextmanager
     def connect(self, *, read_only: bool = False):
-        import duckdb
-
         if read_only and not self.path.exists():
             self.ensure()
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        con = connect_with_retry(self.path, read_only=read_only)
         try:
             yield con
         finally:
