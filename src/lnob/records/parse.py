@@ -95,6 +95,99 @@ def convert_value(kind: str, text: str | None):
     return text
 
 
+def parse_record(raw: str | bytes, survey_json) -> ParsedInstance:
+    """Parse a stored record: an instance document (XML) or an imported JSON record."""
+    head = raw.lstrip()[:1]
+    if head in ("{", b"{"):
+        return parse_json(raw, survey_json)
+    return parse_instance(raw, survey_json)
+
+
+#: keys of an imported JSON record that are not form data (kept in the raw record only)
+JSON_RESERVED_PREFIXES = ("_", "meta/", "formhub/", "__")
+
+
+def parse_json(raw: str | bytes, survey_json) -> ParsedInstance:
+    """Parse an imported record (Kobo's JSON submission shape) against the form.
+
+    The record is one JSON object whose keys are full field paths
+    (``consented/demographics/hh_size``) with text values exactly as in the
+    imported file; a repeat is a list of objects under the repeat's path, whose
+    keys are full paths too.  ``meta/instanceID`` holds the instance ID; keys
+    starting with ``_`` (``_uuid``, ``_submission_time``, ``_lnob_unmatched``)
+    are not form data.
+    """
+    import json
+
+    schema = schema_for(survey_json)
+    try:
+        doc = json.loads(raw)
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+    except ValueError as exc:
+        raise InputError(
+            _("the record is not a JSON object: %(error)s") % {"error": exc},
+            hint=_("imported records are stored as JSON objects"),
+            code="records.bad-json",
+        ) from None
+    out = ParsedInstance(
+        form_id=str(doc.get("_xform_id_string") or schema.form_id),
+        version=doc.get("__version__") if isinstance(doc.get("__version__"), str) else None,
+        instance_id=doc.get("meta/instanceID"),
+        deprecated_id=doc.get("meta/deprecatedID"),
+        values={f.column: None for f in schema.fields_of(None)},
+        repeats={r.key: [] for r in schema.repeats},
+    )
+    counters: dict[str, int] = {}
+    _json_level(schema, doc, None, out.values, out, counters, 0)
+    return out
+
+
+def _json_value(f, text, out: ParsedInstance, where: str):
+    if text is None or isinstance(text, (dict, list)):
+        return None
+    try:
+        return convert_value(f.kind, str(text))
+    except ValueError:
+        out.problems.append(Problem(
+            code="records.bad-value",
+            message=_("%(value)r is not a valid %(kind)s") % {"value": text, "kind": f.kind},
+            where=where,
+            hint=_("the value was left empty in the analysis tables; the raw record keeps it"),
+        ))
+        return None
+
+
+def _json_level(schema: FormSchema, obj: dict, repeat: str | None, row: dict, out: ParsedInstance,
+                counters: dict, parent_index: int) -> None:
+    known = set()
+    for f in schema.fields_of(repeat):
+        known.add(f.path)
+        if f.path in obj:
+            row[f.column] = _json_value(f, obj[f.path], out, f.path)
+    for r in schema.repeats:
+        if r.parent != repeat:
+            continue
+        known.add(r.path)
+        items = obj.get(r.path) or []
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            idx = counters.get(r.key, 0) + 1
+            counters[r.key] = idx
+            rrow = {"_index": idx, "_parent_index": parent_index}
+            rrow.update(dict.fromkeys(schema.repeat_columns(r.key)))
+            out.repeats[r.key].append(rrow)
+            _json_level(schema, item, r.key, rrow, out, counters, idx)
+    for key in obj:
+        if key not in known and not key.startswith(JSON_RESERVED_PREFIXES):
+            v = obj[key]
+            if v not in (None, "", []):
+                out.unknown.append(key)
+
+
 def parse_instance(xml: str | bytes, survey_json) -> ParsedInstance:
     """Parse one instance document against the form's survey JSON (or a :class:`FormSchema`)."""
     from defusedxml import ElementTree as ET
@@ -236,7 +329,7 @@ def columnarise(batch, schemas: dict, project_slug: str) -> dict:
     for rid, iid, fv_id, raw, dep in batch:
         version, schema = parsed_schemas[fv_id]
         try:
-            parsed = parse_instance(raw, schema)
+            parsed = parse_record(raw, schema)
         except InputError as exc:
             problems.append(Problem(code=exc.code, message=exc.message, where=iid, hint=exc.hint,
                                     level="error"))

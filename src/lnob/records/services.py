@@ -54,6 +54,8 @@ class RecordItem:
     raw: str
     instance_id: str | None = None
     deprecated_id: str = ""
+    #: ``xml`` (an OpenRosa instance) or ``json`` (an imported row, see :mod:`lnob.records.imports`)
+    raw_format: str = "xml"
 
 
 @dataclass
@@ -136,12 +138,12 @@ def store_records(project, form_version, items: Iterable, source: str = Record.S
             code="records.wrong-project",
         )
     result = StoreResult()
-    prepared: dict[str, tuple[str, str, str]] = {}  # instance_id → (raw, sha, deprecated)
+    prepared: dict[str, tuple[str, str, str, str]] = {}  # instance_id → (raw, sha, deprecated, format)
     for n, item in enumerate(items, start=1):
         if isinstance(item, RecordItem):
-            raw, iid, dep = item.raw, item.instance_id, item.deprecated_id or ""
+            raw, iid, dep, fmt = item.raw, item.instance_id, item.deprecated_id or "", item.raw_format
         else:
-            raw, iid, dep = (item.decode("utf-8") if isinstance(item, bytes) else item), None, ""
+            raw, iid, dep, fmt = (item.decode("utf-8") if isinstance(item, bytes) else item), None, "", "xml"
         if iid is None:
             try:
                 fid, _version, iid, dep = _head(raw)
@@ -179,21 +181,21 @@ def store_records(project, form_version, items: Iterable, source: str = Record.S
             else:
                 result.conflicts.append(_conflict(iid))
             continue
-        prepared[iid] = (raw, sha, dep)
+        prepared[iid] = (raw, sha, dep, fmt)
     ids = list(prepared)
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
         for iid, sha in Record.objects.filter(project=project, instance_id__in=chunk).values_list(
                 "instance_id", "raw_sha256"):
-            raw, new_sha, _dep = prepared.pop(iid)
+            raw, new_sha, _dep, _fmt = prepared.pop(iid)
             if sha == new_sha:
                 result.duplicates.append(iid)
             else:
                 result.conflicts.append(_conflict(iid))
     objs = [
         Record(project=project, form=form, form_version=form_version, instance_id=iid, raw=raw,
-               raw_format="xml", raw_sha256=sha, source=source, deprecated_id=dep)
-        for iid, (raw, sha, dep) in prepared.items()
+               raw_format=fmt, raw_sha256=sha, source=source, deprecated_id=dep)
+        for iid, (raw, sha, dep, fmt) in prepared.items()
     ]
     Record.objects.bulk_create(objs, batch_size=batch_size)
     result.created = len(objs)
