@@ -81,3 +81,14 @@ def test_upload_with_media(client, project):
     client.post(reverse("form-upload", args=["wash"]), {"xlsform": f, "media": [m]}, follow=True)
     version = FormVersion.objects.get()
     assert [x.filename for x in version.media.all()] == ["villages.csv"]
+
+
+def test_form_page_lists_versions_questions_and_personal_suggestions(client, project):
+    _login(client, project, "manager")
+    text = GOOD.format(v="1").replace("| integer | members | Members  |", "| integer | members | Members  |\n|          | text    | phone   | Phone    |")
+    _upload(client, text)
+    page = client.get(reverse("form", args=["wash", "visit"])).content.decode()
+    assert "<code>members</code>" in page and "<code>phone</code>" in page
+    assert "phone number" in page, "an unmarked phone field is suggested as personal"
+    dl = client.get(reverse("form-version-download", args=["wash", "visit", "1"]))
+    assert dl.status_code == 200 and dl.content == text.encode()

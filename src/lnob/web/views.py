@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import render
 
 from lnob.core import services
@@ -139,3 +140,46 @@ def form_upload(request, project):
     else:
         messages.info(request, _("This form version is already here; nothing changed."))
     return redirect("project", slug=slug)
+
+
+@project_view("project.view")
+def form_detail(request, project, form_id: str):
+    """A form: its versions, fields (with personal data marked or suggested) and media."""
+    from lnob.forms.media import missing_media
+    from lnob.forms.personal import suggest_personal
+    from lnob.forms.xlsform import FormSchema
+
+    form = project.forms.filter(form_id=form_id).first()
+    if form is None:
+        raise Http404
+    current = form.current_version
+    fields = FormSchema(current.survey_json).fields if current else []
+    suggestions = {s.field: _(s.reason) for s in suggest_personal(fields)}
+    lang = (request.LANGUAGE_CODE or "en")
+    rows = []
+    for f in fields:
+        label = next((v for k, v in f.labels.items() if k.endswith(f"({lang})")), None) or next(
+            iter(f.labels.values()), "")
+        rows.append({"path": f.path, "type": f.type, "label": label, "personal": f.personal,
+                     "suggestion": suggestions.get(f.path, "")})
+    return render(request, "lnob/form.html", {
+        "project": project, "form": form, "current": current, "fields": rows,
+        "versions": form.versions.annotate(n_records=Count("records")).order_by("-created_at", "-id"),
+        "media": current.media.all() if current else [],
+        "missing_media": missing_media(current) if current else [],
+        "can_manage_forms": role_allows(request.project_role, "forms.manage"),
+    })
+
+
+@project_view("forms.manage")
+def form_version_download(request, project, form_id: str, version: str):
+    """Download the XLSForm file of one version, as uploaded."""
+    from django.http import HttpResponse
+
+    form = project.forms.filter(form_id=form_id).first()
+    fv = form.versions.filter(version=version).first() if form else None
+    if fv is None:
+        raise Http404
+    resp = HttpResponse(bytes(fv.xlsform), content_type="application/octet-stream")
+    resp["Content-Disposition"] = f'attachment; filename="{fv.xlsform_name}"'
+    return resp
