@@ -44,6 +44,7 @@ from lnob.stats.sqlgen import Item
 from lnob.stats.variance import svr_var
 
 KINDS = ("difference", "ratio")
+CHUNK = 150  # contrasts per variance query
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,14 @@ def combo_variances(source, design, measure: Measure, combos) -> list:
     idx = [i for i, c in enumerate(combos) if c]
     if not idx:
         return [None] * len(combos)
+    if len(idx) > CHUNK:  # keep each query's select list moderate
+        res = [None] * len(combos)
+        for start in range(0, len(idx), CHUNK):
+            part = idx[start:start + CHUNK]
+            got = combo_variances(source, design, measure, [combos[i] for i in part])
+            for i, v in zip(part, got):
+                res[i] = v
+        return res
     table, d = source, source.engine.dialect
     checks.check_columns(table, [(measure.var, measure.var, measure.level is None)])
     prep = prepare(table, design, [], [], checks.MAX_LEVELS)
