@@ -117,3 +117,31 @@ def test_workspace_path_is_a_file(tmp_path):
     target.write_text("x")
     r = lnob("init", home=target)
     assert r.code == 1 and "workspace.not-a-directory" in r.err
+
+
+def test_demo_builds_the_demo_project_and_prints_the_login(tmp_path):
+    r = lnob("demo", "--households", "300", "--seed", "3", "--no-serve", home=tmp_path)
+    assert r.code == 0, r.err
+    assert "http://127.0.0.1:8000/" in r.out and "user 'demo'" in r.out and "password '" in r.out
+    assert _count(tmp_path, "select count(*) from records_record r join core_project p on p.id=r.project_id "
+                            "where p.slug='demo'") == 300
+    assert _count(tmp_path, "select count(*) from forms_form") == 1
+    role = _count(tmp_path, "select m.role from core_membership m join auth_user u on u.id=m.user_id "
+                            "where u.username='demo'")
+    assert role == "owner"
+    # running it again rebuilds the same demo (same seed → same records), nothing duplicated
+    again = lnob("demo", "--households", "300", "--seed", "3", "--no-serve", home=tmp_path)
+    assert again.code == 0, again.err
+    assert _count(tmp_path, "select count(*) from records_record") == 300
+
+
+def test_demo_refuses_a_busy_port_before_building(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = lnob("demo", "--households", "300", "--port", str(port), home=tmp_path)
+    assert r.code == 1 and "serve.port-in-use" in r.err
+    assert not (tmp_path / "lnob.toml").exists(), "nothing built when the server could not start"
