@@ -32,6 +32,8 @@ COMMAND_MODULES = [
     "inequality",
     "sdg_cmds",
     "mpi",
+    "equity_cmds",
+    "records_cmds",
 ]
 
 
