@@ -59,3 +59,31 @@ def test_serve_serves_pages_and_static_files(home):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_head_answers_have_no_body_on_a_kept_alive_connection(home):
+    """ODK Collect sends HEAD before POST on the same connection: a body would corrupt the next answer."""
+    import http.client
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LNOB_", "DJANGO_"))}
+    proc = subprocess.Popen([sys.executable, "-m", "lnob", "--home", str(home), "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("HEAD", "/openrosa/nope/submission")
+                first = conn.getresponse()
+                break
+            except OSError:
+                assert time.time() < deadline, "server did not answer"
+                time.sleep(0.3)
+        assert first.read() == b""
+        conn.request("GET", "/")
+        second = conn.getresponse()
+        assert second.status == 200 and b"<!doctype html>" in second.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -15,6 +15,28 @@ CSP = (
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
+class HeadMiddleware:
+    """Send no body in answer to HEAD (WSGI servers such as waitress pass it on).
+
+    ODK Collect's submission preflight is a HEAD; a body after it would be read
+    as the start of the next response on a kept-alive connection.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                length = response.get("Content-Length") or str(len(response.content))
+                response.content = b""
+                response["Content-Length"] = length
+        return response
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
