@@ -176,7 +176,7 @@ def _read_csv_text(text: str, filename: str, *, name: str, kind: str) -> Table:
     first = sample.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     table = Table(name=name, header=[], rows=[], kind=kind)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):

@@ -119,11 +119,8 @@ def record_doc(raw: str, schema: FormSchema) -> dict:
     import json
 
     if raw.lstrip()[:1] == "{":
-        doc = json.loads(raw)
-        unknown = doc.get("_lnob_unmatched")
-        if unknown:
-            doc["_lnob_unknown"] = list(unknown)
-        return doc
+        # columns of an imported file that match no field were reported by the import (ImportRun)
+        return json.loads(raw)
     return xml_to_doc(raw, schema)
 
 
