@@ -80,8 +80,10 @@ def close(a, b):
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-13)
 
 
-@pytest.mark.parametrize("engine_name", ["duckdb"])
-def test_standard_errors_match_r(engine_name):
+@pytest.mark.parametrize("engine_name", ["duckdb", "postgresql"])
+def test_standard_errors_match_r(engine_name, request):
+    if engine_name == "postgresql":
+        engine_name = request.getfixturevalue("postgres_url")
     deps = [Deprivation("water", F(1, 3)), Deprivation("school", F(1, 3)),
             Deprivation("health", F(1, 6)), Deprivation("assets", F(1, 6))]
     des = Design(weights="w", strata="stratum", clusters="psu", fpc="fpc")

@@ -8,8 +8,18 @@ This package owns the answer to "who is left behind, and by how much":
   MDMW, MDBU, MDBW, IDISU, IDISW, TI, MLD) and ESCAP's LNOB D-index, computed
   from per-subgroup estimates and populations.
 
-Later modules (gaps, the furthest-behind search, multidimensional poverty)
-belong here too.  See ``docs/inequality.md`` for every formula.
+* :mod:`lnob.equity.gaps` — each group vs the total, a reference and the
+  best-off group (difference and ratio, linearised SEs via
+  :mod:`lnob.stats.contrast`);
+* :mod:`lnob.equity.furthest` — the furthest-behind search over intersections
+  (Benjamini-Hochberg over every test) with plain-language sentences;
+* :mod:`lnob.equity.tree` — ESCAP's LNOB classification tree and D-index;
+* :mod:`lnob.equity.mpi` — Alkire-Foster multidimensional poverty with
+  design-based SEs;
+* :mod:`lnob.equity.official` — official SDG series (Open SDG CSV, SDMX),
+  comparison with community estimates, data gaps, Open SDG progress status.
+
+See ``docs/inequality.md`` and ``docs/equity.md`` for every formula.
 """
 
 from lnob.equity.inequality import (
