@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "estimate",
     "inequality",
     "sdg_cmds",
+    "indicators_cmds",
     "mpi",
     "equity_cmds",
     "records_cmds",

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lnob.records",
     "lnob.openrosa",
     "lnob.audit",
+    "lnob.indicators",
     "lnob.web",
 ]
 

@@ -1,0 +1,132 @@
+"""Running the indicators of a project and reading its stored results (Django side).
+
+* :func:`run_project` — bind the definitions to the project's form and survey design, run
+  the sweep (:class:`lnob.indicators.runner.Runner`) on the analytics store (read-only) and
+  store every result with its provenance; indicators whose definition hash and data
+  snapshot are unchanged are not recomputed.
+* :func:`results` — the stored rows (the JSON contract of ``lnob results``).
+
+The project's ``survey_design`` names the analysis tables: ``{"household": {"table": ...,
+"weight": ..., "strata": ..., "clusters": [...], "fpc": [...]}, "person": {..., "household":
+"_record_id"}}`` (as the demo writes it).  An optional ``"indicators": {"fields": {...}}``
+holds the project's field map.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lnob import __version__
+from lnob.errors import InputError
+from lnob.i18n import _
+from lnob.indicators.definitions import load_library
+from lnob.indicators.runner import RunResult, Runner, UnitSource
+
+
+def load_field_map(path) -> dict:
+    from lnob.indicators.yamlsrc import load
+
+    doc = load(path)
+    if not isinstance(doc, dict):
+        raise InputError(_("a field map is a mapping canonical name -> question"), where=str(path),
+                         hint=_("e.g. wg_seeing: wgq_vision"), code="indicators.bad-field-map")
+    return dict(doc.get("fields", doc)) if "format" in doc else dict(doc)
+
+
+def sources_of(project) -> dict[str, UnitSource]:
+    design = project.survey_design or {}
+    out = {}
+    for unit in ("household", "person"):
+        spec = design.get(unit)
+        if isinstance(spec, dict) and spec.get("table"):
+            out[unit] = UnitSource.from_design(unit, spec)
+    if not out:
+        raise InputError(_("project %(p)r has no survey design (analysis tables and weights)") % {"p": project.slug},
+                         where=project.slug,
+                         hint=_("set the project's survey_design (household/person tables, weight, strata, clusters)"),
+                         code="indicators.no-design")
+    return out
+
+
+def form_schema(project):
+    from lnob.forms.xlsform import FormSchema
+
+    for form in project.forms.all():
+        v = form.current_version
+        if v is not None:
+            return FormSchema(v.survey_json), [f"{form.form_id}:{x}" for x in form.versions.values_list("version", flat=True)]
+    return None, []
+
+
+def previous_hashes(project) -> dict:
+    from lnob.indicators.models import IndicatorResult
+
+    return {r.indicator: (r.definition_hash, r.snapshot_hash)
+            for r in IndicatorResult.objects.filter(project=project).only("indicator", "definition_hash", "snapshot_hash")}
+
+
+def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, variance: str = "design",
+                definitions=None, builtin: bool = True, field_map=None, force: bool = False, progress=None,
+                store=None, threads: int | None = None) -> RunResult:
+    import duckdb
+
+    from lnob.core.services import get_project
+    from lnob.indicators.models import IndicatorResult
+    from lnob.records.services import default_store
+
+    project = get_project(slug)
+    lib = load_library(definitions, builtin=builtin)
+    sources = sources_of(project)
+    form, versions = form_schema(project)
+    fmap = dict((project.survey_design or {}).get("indicators", {}).get("fields", {}))
+    fmap.update(field_map or {})
+    store = store or default_store()
+    if not Path(store.path).exists():
+        raise InputError(_("the analytics store does not exist yet"), where=str(store.path),
+                         hint=_("add records (or run 'lnob demo') first"), code="indicators.no-store")
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        if threads:
+            con.execute(f"SET threads={int(threads)}")
+        runner = Runner(con, lib, sources, form=form, field_map=fmap, depth=depth, dimensions=dimensions,
+                        indicators=indicators, variance=variance, progress=progress,
+                        previous=previous_hashes(project), force=force)
+        result = runner.run()
+    finally:
+        con.close()
+    now = datetime.now(timezone.utc).isoformat()
+    for c in result.computed:
+        ind = c.indicator
+        prov = {"definition": ind.where, "definition_hash": c.definition_hash, "snapshot": c.snapshot,
+                "form_versions": versions, "engine": f"lnob {__version__} / lnob.stats on DuckDB",
+                "variance": variance, "depth": depth, "dimensions": result.dimensions.get(ind.unit, []),
+                "computed_at": now, "seconds": round(c.seconds, 3)}
+        IndicatorResult.objects.update_or_create(
+            project=project, indicator=ind.id,
+            defaults={"title": ind.title, "sdg": ind.sdg, "kind": ind.kind, "unit": ind.unit,
+                      "definition_hash": c.definition_hash, "snapshot_hash": c.snapshot["hash"],
+                      "provenance": prov, "rows": c.rows})
+    return result
+
+
+def results(slug: str, indicator: str | None = None) -> list[dict]:
+    from lnob.core.services import get_project
+    from lnob.indicators.models import IndicatorResult
+
+    project = get_project(slug)
+    qs = IndicatorResult.objects.filter(project=project)
+    if indicator:
+        qs = qs.filter(indicator=indicator)
+        if not qs.exists():
+            known = list(IndicatorResult.objects.filter(project=project).values_list("indicator", flat=True))
+            from lnob.errors import did_you_mean
+
+            raise InputError(_("no results for indicator %(i)r in project %(p)r") % {"i": indicator, "p": slug},
+                             where="--indicator", hint=did_you_mean(indicator, known) or _("run 'lnob run %(p)s' first") % {"p": slug},
+                             code="indicators.no-results")
+    out = []
+    for r in qs.order_by("indicator"):
+        out.extend(r.rows)
+    return out
