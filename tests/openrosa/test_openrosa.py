@@ -248,3 +248,21 @@ def test_manifest_lists_media_and_new_versions_inherit_them(client, project, tmp
     got = c.request("GET", url)
     assert got.status_code == 200 and b"".join(got.streaming_content) == b"\x89PNG-one"
     assert client.get(url).status_code == 401, "media downloads need the same credentials"
+
+
+def test_basic_credentials_are_rechecked_after_a_password_change(client, project):
+    from django.contrib.auth import get_user_model
+
+    token = base64.b64encode(f"enum:{PASSWORD}".encode()).decode()
+
+    def post():
+        xml, _ = instance()
+        data = {"xml_submission_file": SimpleUploadedFile("s.xml", xml, "text/xml")}
+        return client.post("/openrosa/wash/submission", data=data, HTTP_AUTHORIZATION=f"Basic {token}", secure=True)
+
+    assert post().status_code == 201
+    assert post().status_code == 201  # remembered
+    user = get_user_model().objects.get(username="enum")
+    user.set_password("another-long-passphrase")
+    user.save()
+    assert post().status_code == 401, "the old password no longer works"

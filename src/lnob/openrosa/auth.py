@@ -120,11 +120,33 @@ def authenticate(request) -> AuthResult:
             username, password = base64.b64decode(rest.strip()).decode("utf-8").split(":", 1)
         except Exception:
             return AuthResult(attempted=True)
-        from django.contrib.auth import authenticate as django_authenticate
-
-        user = django_authenticate(request, username=username, password=password)
-        return AuthResult(user if user is not None and user.is_active else None, attempted=True)
+        return AuthResult(_basic_user(request, username, password), attempted=True)
     return AuthResult(attempted=bool(header))
+
+
+#: how long a verified Basic credential is remembered (seconds); Argon2 is slow by design,
+#: and a phone sends the same credentials with every submission
+BASIC_CACHE_SECONDS = 300
+
+
+def _basic_user(request, username: str, password: str):
+    """The active user for Basic credentials, verifying the Argon2 hash at most every few minutes."""
+    from django.contrib.auth import authenticate as django_authenticate
+
+    User = get_user_model()
+    key = "openrosa-basic:" + hmac.new(settings.SECRET_KEY.encode(), f"{username}\0{password}".encode(),
+                                       hashlib.sha256).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        user = User.objects.filter(pk=cached[0], is_active=True).first()
+        # a changed password invalidates the cached check
+        if user is not None and hashlib.sha256(user.password.encode()).hexdigest() == cached[1]:
+            return user
+    user = django_authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        return None
+    cache.set(key, (user.pk, hashlib.sha256(user.password.encode()).hexdigest()), BASIC_CACHE_SECONDS)
+    return user
 
 
 def _digest(request, rest: str) -> AuthResult:
