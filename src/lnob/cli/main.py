@@ -35,6 +35,8 @@ COMMAND_MODULES = [
     "mpi",
     "equity_cmds",
     "records_cmds",
+    "jobs_cmds",
+    "api_cmds",
 ]
 
 

@@ -196,6 +196,8 @@ def submission(request, slug: str):
         return _message(exc.message, 400)
     if outcome.status == 201:
         from lnob.openrosa.sync import syncer
+        from lnob.webhooks import submission_created
 
         syncer.request(project.pk)
+        submission_created(outcome.record)
     return _message(outcome.message, outcome.status, nature="submit_success")

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "lnob.audit",
     "lnob.indicators",
     "lnob.web",
+    "ninja",
+    "lnob.jobs",
+    "lnob.webhooks",
+    "lnob.api",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +186,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 OPENROSA_MAX_SUBMISSION_SIZE = int(os.environ.get("LNOB_OPENROSA_MAX_SUBMISSION_SIZE", 10_000_000))
 #: allow HTTP Basic auth over plain HTTP (development only; phones send passwords in clear)
 OPENROSA_ALLOW_BASIC_HTTP = _flag("LNOB_OPENROSA_ALLOW_BASIC_HTTP")
+
+# --- API, background jobs, webhooks (docs/api.md, docs/jobs.md) ----------------------
+#: requests per token per API_RATE_WINDOW seconds (sliding window; 429 with Retry-After beyond)
+API_RATE_LIMIT = int(os.environ.get("LNOB_API_RATE_LIMIT", 600))
+API_RATE_WINDOW = 60
+#: a running job whose worker has not sent a heartbeat for this many seconds is requeued
+JOBS_STALE_AFTER = float(os.environ.get("LNOB_JOBS_STALE_AFTER", 120))
+#: seconds an idle worker waits before looking for new jobs
+JOBS_POLL = float(os.environ.get("LNOB_JOBS_POLL", 1.0))
+#: deliveries are retried this many times in all, after 10 s, 20 s, 40 s… (LNOB_WEBHOOK_BACKOFF)
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("LNOB_WEBHOOK_MAX_ATTEMPTS", 8))
+WEBHOOK_BACKOFF = float(os.environ.get("LNOB_WEBHOOK_BACKOFF", 10))
+WEBHOOK_TIMEOUT = float(os.environ.get("LNOB_WEBHOOK_TIMEOUT", 10))
+#: allow webhooks to private, loopback and link-local addresses (off: no SSRF into the server's network)
+WEBHOOK_ALLOW_PRIVATE = _flag("LNOB_WEBHOOK_ALLOW_PRIVATE")
 
 LOGGING = {
     "version": 1,

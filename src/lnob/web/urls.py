@@ -19,7 +19,9 @@ urlpatterns = [
     path("p/<slug:slug>/", include("lnob.web.pages.equity")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("p/<slug:slug>/", include("lnob.web.pages.jobs")),
     path("openrosa/", include("lnob.openrosa.urls")),
+    path("api/", include("lnob.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
