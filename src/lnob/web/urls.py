@@ -17,6 +17,7 @@ urlpatterns = [
     path("p/<slug:slug>/", include("lnob.web.pages.records")),
     path("p/<slug:slug>/", include("lnob.web.pages.indicators")),
     path("p/<slug:slug>/", include("lnob.web.pages.equity")),
+    path("p/<slug:slug>/", include("lnob.web.pages.evidence")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("p/<slug:slug>/", include("lnob.web.pages.jobs")),
