@@ -186,3 +186,17 @@ def test_cli_official(cli, tmp_path):
     code, out, err = cli("official", "import", bad)
     assert code == 1 and "[official.bad-code]" in err and "line 4" in err and "hint:" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_open_sdg_metadata_and_bad_indicator(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text(UK.read_text())
+    meta = tmp_path / "meta.yml"
+    meta.write_text("---\nindicator_number: 1.2.1\nreporting_status: complete\n---\n")
+    d = read_open_sdg(data, meta)
+    assert d.indicator == "1.2.1" and d.metadata["reporting_status"] == "complete"
+    assert read_open_sdg(data).indicator is None
+    meta.write_text("indicator_number: 99.9.9\n")
+    with pytest.raises(LnobError) as e:
+        read_open_sdg(data, meta)
+    assert e.value.code == "official.unknown-indicator"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lnob.errors import NotFound, UsageError, did_you_mean
 from lnob.i18n import _
-from lnob.stats.contrast import Contrast, DomainEstimate, Measure, contrasts, domain_estimates, domain_key
+from lnob.stats.contrast import Contrast, DomainEstimate, Measure, contrasts, domain_key
 
 ORDERED_REFERENCES = ("most-advantaged", "least-advantaged")
 

@@ -117,9 +117,12 @@ def _indicator_code(text) -> str | None:
 
     try:
         kind, code = sdg.catalogue().normalize(text)
+        if kind != "indicator":
+            return None
+        sdg.indicator(code)  # must exist in the shipped catalogue
     except Exception:
         return None
-    return code if kind == "indicator" else None
+    return code
 
 
 def _open(path):
