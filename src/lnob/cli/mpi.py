@@ -120,7 +120,7 @@ def mpi_cmd(
     """Alkire-Foster multidimensional poverty: H, A, M0 with design-based SE and CI,
     censored and uncensored headcounts, contributions by indicator and by --by group.
 
-    H and M0 are survey means (of 1[poor] and of the censored score), A a survey ratio, as
+    H and M0 are survey means (of the poor indicator and of the censored score), A a survey ratio, as
     R survey's svymean/svyratio.  With --format json: one array, the whole sample first (its
     --by key null), then one object per group.
     """
