@@ -74,7 +74,9 @@ class Binding:
         return None
 
     def _direct_schema(self) -> dict:
-        out = {n: {"type": k, "choices": ch} for n, (c, k, ch) in self.form_fields.items()}
+        out = {c: {"type": _SQL_TYPES.get(t.split("(")[0].upper(), "text"), "choices": None}
+               for c, t in self.columns.items()}
+        out.update({n: {"type": k, "choices": ch} for n, (c, k, ch) in self.form_fields.items()})
         for n, r in self.extra.items():
             out[n] = {"type": r.type, "choices": r.choices}
         return out

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
 
-from lnob.errors import InputError, did_you_mean
+from lnob.errors import InputError, LnobError, did_you_mean
 from lnob.i18n import _
 from lnob.indicators import expr as X
 from lnob.indicators.yamlsrc import LList, LMap, load
@@ -348,7 +348,7 @@ def _read_indicator(m: LMap, module: str | None) -> Indicator:
     for c in sdg_list:
         try:
             obj = sdg.get(str(c))
-        except InputError as exc:
+        except LnobError as exc:
             raise _err(exc.message, m.where("sdg"), exc.hint, exc.code) from None
         if type(obj).__name__ not in ("Indicator", "Target"):
             raise _err(_("%(c)r is not an SDG indicator or target code") % {"c": c}, m.where("sdg"),
@@ -361,7 +361,7 @@ def _read_indicator(m: LMap, module: str | None) -> Indicator:
     for s in s_list:
         try:
             ser = sdg.series(str(s))
-        except InputError as exc:
+        except LnobError as exc:
             raise _err(exc.message, m.where("series"), exc.hint, exc.code) from None
         if codes and not set(ser.indicators) & set(codes):
             raise _err(_("SDMX series %(s)s belongs to %(i)s, not to %(c)s") % {"s": ser.code, "i": ", ".join(ser.indicators),
@@ -422,7 +422,7 @@ def _read_dimension(m: LMap, head: X.Expr | None) -> Dimension:
     if sdmx_dim:
         try:
             codelist = sdg.codelist(str(sdmx_dim))
-        except InputError as exc:
+        except LnobError as exc:
             raise _err(exc.message, m.where("sdmx"), exc.hint, exc.code) from None
     household = m.get("household")
     if household not in (None, "head"):
@@ -491,7 +491,7 @@ def _read_dimension(m: LMap, head: X.Expr | None) -> Dimension:
                                _("add sdmx: SEX (or remove the code)"), "indicators.missing-key")
                 try:
                     sd = sdg.validate_code(codelist.id, str(sd))
-                except InputError as exc:
+                except LnobError as exc:
                     raise _err(exc.message, c.where("sdmx"), exc.hint, exc.code) from None
             when = _expr(c, "when")
             if when is None:

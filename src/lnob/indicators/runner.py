@@ -448,7 +448,7 @@ class Runner:
         cols = self._cols[unit]
         key = src.key if src.key in cols else None
         parts = ["COUNT(*)", f"MAX({_q(key)})" if key else "NULL",
-                 f"BIT_XOR(HASH({', '.join(_q(c) for c in used)}))" if used else "0",
+                 f"BIT_XOR(HASH({', '.join(_q(c) for c in cols)}))",
                  "STRING_AGG(DISTINCT CAST(\"_form_version\" AS VARCHAR), ',')" if "_form_version" in cols else "NULL"]
         n, mx, hsh, versions = self.con.execute(f"SELECT {', '.join(parts)} FROM {_q(src.table)}").fetchone()
         snap = {"table": src.table, "rows": int(n), "max_record_id": mx, "columns_hash": str(hsh),
