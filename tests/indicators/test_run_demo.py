@@ -13,6 +13,8 @@ import pytest
 from helpers import lnob
 from lnob.indicators.definitions import load_library
 
+pytestmark = pytest.mark.slow  # builds the demo and runs the full sweep (about 1-2 min)
+
 KEYS = ["indicator", "sdg", "groups", "estimate", "se", "ci_low", "ci_high", "n", "population", "flags"]
 
 

@@ -97,7 +97,10 @@ class Binding:
         if base is None:
             return None
         if not alias.choices:
-            return Resolved(name, base.sql, base.type, base.choices, base.origin)
+            ch = base.choices
+            if ch is not None and decl is not None and decl.choices:
+                ch = tuple(ch) + tuple(c for c in decl.choices if c not in ch)
+            return Resolved(name, base.sql, base.type, ch, base.origin)
         whens = []
         mapped = set()
         for canon, theirs in alias.choices.items():
