@@ -4,6 +4,10 @@ import os
 import tempfile
 
 os.environ.setdefault("LNOB_HOME", tempfile.mkdtemp(prefix="lnob-test-home-"))
+# The whole suite on PostgreSQL (docs/deploy.md): LNOB_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
+# (pytest-django creates and drops the database test_<name> on that server).
+if os.environ.get("LNOB_TEST_DATABASE_URL"):
+    os.environ["LNOB_DATABASE_URL"] = os.environ["LNOB_TEST_DATABASE_URL"]
 
 from lnob.web.settings import *  # noqa: E402,F401,F403
 

@@ -52,7 +52,11 @@ def test_the_api_is_mounted_and_every_operation_declares_a_rule():
 
 def test_docs_and_schema_are_public(client):
     assert client.get("/api/openapi.json").status_code == 200
-    assert client.get("/api/docs").status_code == 200
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and b"cdn" not in page.content.lower()
+    for name in ["swagger-ui-bundle.js", "swagger-ui-init.js", "swagger-ui.css"]:
+        assert client.get(f"/api/docs/assets/{name}").status_code == 200
+    assert client.get("/api/docs/assets/..%2Fsecret").status_code == 404
 
 
 @pytest.mark.parametrize("route, pattern", [(r, p) for r, p in API if p.callback.lnob_access[0] == "api"],

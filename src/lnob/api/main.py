@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from lnob import __version__
 from lnob.api import errors
 from lnob.api.auth import TokenAuth
+from lnob.api.docs import LocalSwagger
 
 api = NinjaAPI(
     title="lnob API",
@@ -25,6 +26,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",
+    docs=LocalSwagger(),
     openapi_url="/openapi.json",
 )
 errors.install(api)

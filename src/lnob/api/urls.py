@@ -60,6 +60,14 @@ def _annotate(patterns):
     return out
 
 
+def _assets():
+    from django.urls import path
+
+    from lnob.api.docs import asset
+
+    return [path("docs/assets/<str:name>", asset, name="docs-asset")]
+
+
 _patterns, _app, _namespace = api.urls
-urlpatterns = _annotate(_patterns)
+urlpatterns = _annotate(_assets() + list(_patterns))
 app_name = "api"

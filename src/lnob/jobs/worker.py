@@ -42,20 +42,19 @@ class Worker:
         self._lock = threading.Lock()
         self.on_job = on_job  # called with each finished job (the CLI prints a line)
 
-    def _install_signals(self) -> None:
+    def _install_signals(self) -> dict:
         if threading.current_thread() is not threading.main_thread():
-            return
+            return {}
 
         def stop(signum, frame):
             log.warning("worker %s: signal %s, stopping after the running jobs", self.id, signum)
             self.stop.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        return {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def run(self, *, once: bool = False) -> int:
         """Run jobs until stopped (or, with ``once``, until no job is ready); returns how many ran."""
-        self._install_signals()
+        previous = self._install_signals()
         beats_done = threading.Event()
         beat = threading.Thread(target=self._beat, args=(beats_done,), name="lnob-heartbeat", daemon=True)
         beat.start()
@@ -72,6 +71,8 @@ class Worker:
         finally:
             beats_done.set()
             beat.join(timeout=5)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         return self.ran
 
     def _loop(self, index: int, once: bool) -> None:

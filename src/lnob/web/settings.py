@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "lnob.audit",
     "lnob.indicators",
     "lnob.web",
-    "ninja",
     "lnob.jobs",
     "lnob.webhooks",
     "lnob.api",
