@@ -185,3 +185,18 @@ def test_openapi_schema_lists_the_endpoints(client):
               "/api/jobs/{job_id}", "/api/projects/{slug}/webhooks"]:
         assert p in paths
     assert "BearerAuth" in str(schema["components"]["securitySchemes"]) or schema["components"]["securitySchemes"]
+
+
+def test_indicator_results_are_read_only_and_need_results_view(client, world):
+    from lnob.indicators.models import IndicatorResult
+
+    IndicatorResult.objects.create(project=world["project"], indicator="water_basic", title={"en": "Basic water"},
+                                   sdg=["6.1.1"], kind="proportion", unit="percent", definition_hash="d" * 64,
+                                   snapshot_hash="s" * 64, provenance={"rows": 3},
+                                   rows=[{"indicator": "water_basic", "groups": {}, "estimate": 0.5, "se": 0.1}])
+    page = client.get("/api/projects/wash/results", **world.auth("analyst")).json()
+    assert page["count"] == 1 and page["items"][0]["rows"] == 1 and page["items"][0]["sdg"] == ["6.1.1"]
+    one = client.get("/api/projects/wash/results/water_basic", **world.auth("analyst")).json()
+    assert one["estimates"][0]["estimate"] == 0.5 and one["provenance"] == {"rows": 3}
+    assert client.get("/api/projects/wash/results/water", **world.auth("analyst")).json()["hint"].startswith("did you")
+    assert client.get("/api/projects/wash/results", **world.auth("enumerator")).status_code == 403

@@ -11,7 +11,7 @@ from lnob.core.roles import ROLES, role_allows
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = {"slug": "wash", "form_id": "visit", "record_id": "1", "job_id": "1", "webhook_id": "1"}
+SAMPLES = {"slug": "wash", "form_id": "visit", "record_id": "1", "job_id": "1", "webhook_id": "1", "indicator": "sdg_6_1_1"}
 
 
 def _walk(patterns, prefix="", namespace=None):
