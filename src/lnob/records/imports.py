@@ -374,10 +374,6 @@ def build_records(schema: FormSchema, read: ReadResult, filename: str,
     for rk, groups in children.items():
         if linked[rk] != counts[rk]:
             m = maps[rk]
-            known = set()
-            # find the first orphan for the error message
-            for pk, rows in groups.items():
-                known.add(pk)
             raise InputError(
                 _("%(n)d rows of the repeat table link to no record of the file") % {"n": counts[rk] - linked[rk]},
                 where=where(filename, m.table),
