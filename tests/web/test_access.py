@@ -19,7 +19,8 @@ from lnob.forms.services import add_form
 pytestmark = pytest.mark.django_db
 
 #: sample values for URL parameters; a new parameter name needs a sample here
-SAMPLES = {"slug": "wash", "form_id": "hh_visit", "filename": "map.png", "version": "1"}
+SAMPLES = {"slug": "wash", "form_id": "hh_visit", "filename": "map.png", "version": "1",
+           "goal": "6", "indicator": "basic_sanitation"}
 
 #: Django's own views, with the rule they follow
 DJANGO_RULES = {
