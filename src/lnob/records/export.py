@@ -16,7 +16,8 @@ One table per form and one per repeat, named as in the analytics store
 Rows come in the order they were stored (record by record; the analytics sync
 writes them in record order), without a sort, so that memory does not grow
 with the data: CSV and Parquet are written by DuckDB's
-``COPY`` (streaming, with a memory limit), XLSX rows are fetched in batches and
+``COPY`` (streaming, one thread, a 256 MB memory limit, Parquet row groups of
+16,384 rows), XLSX rows are fetched in batches and
 written by openpyxl's write-only workbook.
 
 **Formula injection.**  In CSV and XLSX, a text cell starting with ``=``, ``+``,
@@ -154,6 +155,8 @@ def export_project(project, fmt: str, out: str | Path | None = None, *, form_id:
     result = ExportResult(path=out, format=fmt)
     with store.connect(read_only=True) as con:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        # one thread: the writers keep no out-of-order batches, so memory stays flat for wide tables
+        con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
         specs, left_out = plan(project, con, forms=forms, include_personal=include_personal,
                                neutralise_text=fmt != "parquet")
@@ -187,10 +190,12 @@ def _count(con, spec: TableSpec) -> int:
     return con.execute(f"select count(*) from ({spec.sql})", spec.params).fetchone()[0]
 
 
-def _copy(con, spec: TableSpec, path: Path, options: str) -> None:
+def _copy(con, spec: TableSpec, path: Path, options: str) -> int:
+    """COPY the table's rows to ``path``; returns the number of rows written."""
     # COPY cannot take parameters in every DuckDB version: the project slug is a validated slug
     sql = spec.sql.replace("?", "'" + spec.params[0].replace("'", "''") + "'")
-    con.execute(f"COPY ({sql}) TO '{str(path).replace(chr(39), chr(39) * 2)}' ({options})")
+    row = con.execute(f"COPY ({sql}) TO '{str(path).replace(chr(39), chr(39) * 2)}' ({options})").fetchone()
+    return int(row[0]) if row else _count(con, spec)
 
 
 def _csv(con, specs, tmp: Path, out: Path, result: ExportResult, progress) -> None:
@@ -198,8 +203,7 @@ def _csv(con, specs, tmp: Path, out: Path, result: ExportResult, progress) -> No
     with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         for n, spec in enumerate(specs, start=1):
             path = tmp / f"{spec.name}.csv"
-            _copy(con, spec, path, "FORMAT csv, HEADER true, DELIMITER ','")
-            result.tables[spec.name] = _count(con, spec)
+            result.tables[spec.name] = _copy(con, spec, path, "FORMAT csv, HEADER true, DELIMITER ','")
             zf.write(path, f"{spec.name}.csv")
             path.unlink()
             if progress:
@@ -211,8 +215,8 @@ def _parquet(con, specs, tmp: Path, out: Path, result: ExportResult, progress) -
     part = tmp / "parquet"
     part.mkdir()
     for n, spec in enumerate(specs, start=1):
-        _copy(con, spec, part / f"{spec.name}.parquet", "FORMAT parquet, COMPRESSION zstd")
-        result.tables[spec.name] = _count(con, spec)
+        result.tables[spec.name] = _copy(con, spec, part / f"{spec.name}.parquet",
+                                         "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384")
         if progress:
             progress("tables", n, len(specs))
     os.replace(part, out)
