@@ -260,6 +260,7 @@ def context(release: Release, indicators: list[str], *, lang: str, template: str
             try:
                 obj = sdg.get(code)
                 bi.sdg.append({"code": code, "goal": obj.goal.code, "goal_title": obj.goal.title(lang),
+                               "goal_short": obj.goal.short(lang),
                                "title": obj.title(lang)})
             except Exception:  # pragma: no cover - codes were checked when defined
                 continue
@@ -267,7 +268,8 @@ def context(release: Release, indicators: list[str], *, lang: str, template: str
     goals = {}
     for bi in items:
         g = bi.sdg[0]["goal"] if bi.sdg else "-"
-        goals.setdefault(g, {"code": g, "title": bi.sdg[0]["goal_title"] if bi.sdg else _("Other indicators"),
+        goals.setdefault(g, {"code": g, "title": bi.sdg[0]["goal_title"] if bi.sdg else "",
+                             "short": bi.sdg[0]["goal_short"] if bi.sdg else _("Other indicators"),
                              "items": []})["items"].append(bi)
     method = release.method(lang)
     counts = release.counts()
