@@ -44,7 +44,7 @@ def world(tmp_path, settings):
 
     from lnob.api.tokens import create_token
     from lnob.forms.services import add_form
-    from lnob.records.services import store_records, sync_analytics
+    from lnob.records.services import reset_analytics, store_records, sync_analytics
 
     cache.clear()
     settings.API_RATE_LIMIT = 100000
@@ -53,6 +53,7 @@ def world(tmp_path, settings):
     path = tmp_path / "visit.md"
     path.write_text(FORM, encoding="utf-8")
     fv, _ = add_form(project, path)
+    reset_analytics(project, fv.form)  # the test workspace's analytics store outlives each test's database
     store_records(project, fv, [instance(f"uuid:{i}", i, [30 + i, 5]) for i in range(1, 4)], source="import")
     sync_analytics(project)
     users, tokens = {}, {}

@@ -11,13 +11,27 @@ EXAMPLES = 20
 
 
 def test_no_server_errors(world, settings):
+    settings.API_RATE_LIMIT = 10**6
+    # as Django's test client does: a request must not close the test's database connection
+    from django.core import signals
+    from django.db import close_old_connections
+
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        _run(world)
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
+
+
+def _run(world):
     import schemathesis
     from django.core.wsgi import get_wsgi_application
     from hypothesis import HealthCheck, given
     from hypothesis import settings as hsettings
     from schemathesis.checks import not_a_server_error
 
-    settings.API_RATE_LIMIT = 10**6
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     headers = {"Authorization": f"Bearer {world['tokens']['owner']}"}
     failures, ran, statuses, counter = [], 0, set(), []

@@ -79,7 +79,8 @@ class Worker:
         wid = f"{self.id}/{index}"
         try:
             while not self.stop.is_set():
-                close_old_connections()
+                if not connection.in_atomic_block:  # (inside a test's transaction: keep the connection)
+                    close_old_connections()
                 if index == 0:
                     queue.requeue_stale(self.stale_after)
                 job = queue.claim(wid)
