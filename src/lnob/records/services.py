@@ -80,11 +80,14 @@ def default_store() -> AnalyticsStore:
 
 @contextmanager
 def open_store(store: AnalyticsStore):
-    """A read-write connection to the analytics store, with a clear error when it is locked."""
+    """A read-write connection to the analytics store (waiting a little while another process holds
+    it, see :func:`lnob.records.analytics.connect_with_retry`), with a clear error when it stays locked."""
     import duckdb
 
+    from lnob.records.analytics import connect_with_retry
+
     try:
-        con = duckdb.connect(str(store.path))
+        con = connect_with_retry(store.path)
     except duckdb.IOException as exc:
         raise LnobError(
             _("the analytics store cannot be opened for writing: %(error)s")
