@@ -293,7 +293,10 @@ def dot_chart(rows: list[dict], kind: str, labels: Labels, overall=None) -> dict
                     "x1": pos(r["ci_low"]), "x2": pos(r["ci_high"]), "value": fmt_value(r["estimate"], kind),
                     "ci": "" if r["ci_low"] is None else f"{fmt_value(r['ci_low'], kind)} – {fmt_value(r['ci_high'], kind)}",
                     "n": r["n"], "flags": flag_texts(r["flags"]), "suppressed": r.get("suppressed", False)})
-    ticks = [fmt_value(lo + span * i / 4, kind) for i in range(5)]
+    def tick(v):
+        return number_format(v * 100, 0) + " %" if kind == "proportion" else number_format(v, 1)
+
+    ticks = [tick(lo + span * i / 2) for i in range(3)]  # three: they fit a phone's column
     return {"rows": out, "overall": pos(overall and overall.get("estimate")), "ticks": ticks}
 
 
