@@ -128,7 +128,7 @@ def test_gaps_and_furthest_behind_are_design_based(as_role):
 
 def test_intersection_explorer(as_role):
     html = as_role("analyst").get(f"/p/demo/dashboard/indicators/{IND}/intersections/?a=sex&b=urbanisation").content.decode()
-    assert '<table class="heat" tabindex="0">' in html and "heat0" in html or "heat4" in html
+    assert '<table class="heat" tabindex="0">' in html and ("heat0" in html or "heat4" in html)
 
 
 def _gz(b: bytes) -> int:
