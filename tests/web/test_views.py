@@ -128,3 +128,25 @@ def test_admin_cannot_delete_records_or_audit_events(client, project):
     client.force_login(admin)
     record = Record.objects.first()
     assert client.get(f"/admin/records/record/{record.pk}/delete/").status_code == 403
+
+
+def test_owner_makes_the_dashboard_public_and_it_is_audited(client, project):
+    from lnob.audit.models import AuditEvent
+
+    client.force_login(_user("own", project, "owner"))
+    page = client.get(reverse("project", args=["wash"])).content.decode()
+    assert reverse("evidence", args=["wash"]) in page and "Make it public" in page
+    client.post(reverse("project-public", args=["wash"]), {"public": "1"})
+    project.refresh_from_db()
+    assert project.public
+    assert AuditEvent.objects.filter(action="publication", project=project).exists()
+    client.post(reverse("project-public", args=["wash"]), {"public": "0"})
+    project.refresh_from_db()
+    assert not project.public
+
+
+def test_manager_cannot_change_publicity(client, project):
+    client.force_login(_user("man", project, "manager"))
+    assert client.post(reverse("project-public", args=["wash"]), {"public": "1"}).status_code == 403
+    project.refresh_from_db()
+    assert not project.public

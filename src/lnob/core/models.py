@@ -42,6 +42,11 @@ class Project(models.Model):
         default=False,
         help_text=_("Let phones submit without a login (off by default)."),
     )
+    public = models.BooleanField(
+        _("public dashboard"),
+        default=False,
+        help_text=_("Show the disclosure-controlled dashboard to anyone, without a login (off by default)."),
+    )
     #: how the sample was drawn, for the statistics engine: the analytics table
     #: and its weight, strata, cluster and fpc columns (see lnob.stats)
     survey_design = models.JSONField(_("survey design"), default=dict, blank=True)

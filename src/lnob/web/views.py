@@ -45,6 +45,13 @@ def project_detail(request, project):
             "n_members": project.memberships.count(),
             "can_audit": role_allows(role, "audit.view"),
             "can_manage_forms": role_allows(role, "forms.manage"),
+            "links": {
+                "records": role_allows(role, "records.view"),
+                "import": role_allows(role, "forms.manage"),
+                "jobs": role_allows(role, "results.view"),
+                "publish": role_allows(role, "results.publish"),
+                "manage": role_allows(role, "project.manage"),
+            },
         },
     )
 
@@ -183,3 +190,22 @@ def form_version_download(request, project, form_id: str, version: str):
     resp = HttpResponse(bytes(fv.xlsform), content_type="application/octet-stream")
     resp["Content-Disposition"] = f'attachment; filename="{fv.xlsform_name}"'
     return resp
+
+
+@project_view("project.manage")
+def project_public(request, project):
+    """Owners make the project's disclosure-controlled dashboard public, or private again (POST)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from lnob.audit.log import record
+
+    if request.method == "POST":
+        public = request.POST.get("public") == "1"
+        if public != project.public:
+            project.public = public
+            project.save(update_fields=["public"])
+            record("publication", project=project, target="dashboard", public=public)
+            messages.success(request, _("The dashboard is now public.") if public
+                             else _("The dashboard is now private."))
+    return redirect("project", slug=project.slug)
