@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "records_cmds",
     "jobs_cmds",
     "api_cmds",
+    "publish_cmds",
 ]
 
 
