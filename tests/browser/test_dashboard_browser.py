@@ -90,11 +90,12 @@ def test_dashboard_journey(server, browser, shots):
     page.click("button[data-vega]")
     page.wait_for_selector("#groups-vega svg", timeout=30000)
     page.screenshot(path=str(shots / "09-vega.png"), full_page=True)
-    brief = page.locator("a[href*='brief']")
-    if brief.count():
-        with page.expect_download() as dl:
-            brief.first.click()
-        assert dl.value.suggested_filename
+    brief = page.locator("a[href*='/brief/']")
+    assert brief.count(), "the indicator page offers the advocacy brief"
+    with page.expect_download(timeout=120000) as dl:
+        brief.first.click()
+    assert dl.value.suggested_filename.endswith(".pdf")
+    assert dl.value.path().read_bytes()[:5] == b"%PDF-"
     # language switch
     page.select_option("#language", "vi")
     page.click("form.lang button[type=submit]")

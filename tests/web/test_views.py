@@ -150,3 +150,10 @@ def test_manager_cannot_change_publicity(client, project):
     assert client.post(reverse("project-public", args=["wash"]), {"public": "1"}).status_code == 403
     project.refresh_from_db()
     assert not project.public
+
+
+def test_brief_download_needs_results(client, project):
+    client.force_login(_user("v", project, "viewer"))
+    resp = client.get(reverse("brief", args=["wash", "basic_sanitation"]), follow=True)
+    assert resp.status_code == 200
+    assert "lnob run" in resp.content.decode(), "no results yet: the page says how to compute them"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<slug:slug>/audit/", views.project_audit, name="project-audit"),
     path("p/<slug:slug>/forms/upload/", views.form_upload, name="form-upload"),
     path("p/<slug:slug>/settings/public/", views.project_public, name="project-public"),
+    path("p/<slug:slug>/dashboard/indicators/<slug:indicator>/brief/", views.brief_download, name="brief"),
     path("p/<slug:slug>/forms/<str:form_id>/", views.form_detail, name="form"),
     path("p/<slug:slug>/forms/<str:form_id>/versions/<str:version>/xlsform", views.form_version_download,
          name="form-version-download"),

@@ -209,3 +209,34 @@ def project_public(request, project):
             messages.success(request, _("The dashboard is now public.") if public
                              else _("The dashboard is now private."))
     return redirect("project", slug=project.slug)
+
+
+@project_view("project.view")
+def brief_download(request, project, indicator: str):
+    """The advocacy brief for one indicator (PDF, or HTML with ?format=html), in the reader's language.
+
+    Every figure in it passes disclosure control, so any member may download it.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from django.contrib import messages
+    from django.http import FileResponse
+    from django.shortcuts import redirect
+
+    from lnob.errors import LnobError
+    from lnob.publish.services import write_brief
+
+    fmt = "html" if request.GET.get("format") == "html" else "pdf"
+    lang = request.GET.get("lang") or (request.LANGUAGE_CODE or "en")[:2]
+    template = "vnr" if request.GET.get("template") == "vnr" else "local"
+    tmp = Path(tempfile.mkdtemp(prefix="lnob-brief-"))
+    out = tmp / f"brief-{project.slug}-{indicator}-{lang}.{fmt}"
+    try:
+        write_brief(project.slug, out, fmt=fmt, lang=lang, template=template, indicators=[indicator])
+    except LnobError as exc:
+        messages.error(request, exc.message + (" — " + exc.hint if exc.hint else ""))
+        return redirect("evidence", slug=project.slug)
+    response = FileResponse(out.open("rb"), as_attachment=True, filename=out.name,
+                            content_type="application/pdf" if fmt == "pdf" else "text/html; charset=utf-8")
+    return response
