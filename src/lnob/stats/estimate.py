@@ -9,6 +9,7 @@ effects.  Formulas: :mod:`lnob.stats.variance`, :mod:`lnob.stats.intervals`, doc
 from __future__ import annotations
 
 import math
+import uuid
 from collections import defaultdict
 
 from lnob.i18n import _
@@ -17,8 +18,9 @@ from lnob.stats.design import Design, ReplicateDesign
 from lnob.stats.intervals import beta_ci, logit_ci, normal_ci, wald_ci
 from lnob.stats.prepare import design_base, prepare
 from lnob.stats.specs import Mean, Proportion, Ratio, Result, Total
-from lnob.stats.sqlgen import Item, logit_query, patterns_query, replicate_query, taylor_query
-from lnob.stats.variance import LonelyPSU, combine_stage, onestrat, qr_rank, svr_var
+from lnob.stats.sqlgen import (STRAT_NA, STRAT_SQ, STRAT_SS, STRAT_ZERO, Item, logit_query, patterns_query,
+                               replicate_query, taylor_set_query)
+from lnob.stats.variance import LonelyPSU, combine_stage, onestrat, qr_rank, stratum_fraction, svr_var
 
 CI_METHODS = ("logit", "beta", "wald")
 
@@ -101,11 +103,20 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
     sets = [[dom_cols.index(c) for c in t] for t in tables]
     reps = prep.replicates
     if isinstance(design, Design):  # numerical shift of the linearisation sums (see sqlgen)
+        for (s, _lev, _j), it in zip(plan, items):
+            # a mean (ratio) of a variable within [0, 1] is linearised like a proportion: about
+            # 0 and, near 1, about 1 (exact zeros for domains where it is constant 0 or 1)
+            num = s.num if isinstance(s, Ratio) else getattr(s, "var", None)
+            lo, hi = prep.ranges.get(num, (None, None))
+            if isinstance(s, (Mean, Ratio)) and lo is not None and lo >= 0 and hi <= 1:
+                it.prop = True
         for it in items:
-            if it.kind == "ratio" and it.b != "1.0" and it.shift_b:
+            if it.kind == "ratio" and it.b != "1.0" and it.shift_b and not it.prop:
                 it.center = it.shift_a / it.shift_b
             elif it.kind == "ratio" and it.b == "1.0" and not it.prop:
                 it.center = it.shift_a
+    for it in items:
+        it.positive = prep.positive_weights
     base = design_base(d, design, dom_cols, value_cols, reps, prep)
     if isinstance(design, Design):
         stats, state = _taylor(table, design, prep, base, sets, items, deff)
@@ -173,24 +184,84 @@ def _check_options(specs, ci, level):
 
 # --------------------------------------------------------------------------- linearisation
 def _taylor(table, design: Design, prep, base, sets, items, deff):
-    d = table.engine.dialect
+    """One aggregation query per distinct domain set (see ``taylor_set_query``): each query
+    reads the rows once and keeps at most one domain set's unit sums in memory."""
+    eng = table.engine
+    d = eng.dialect
     stages = design.variance_stages
-    sql, layout = taylor_query(d, table.sql, base, sets, items, stages, deff)
-    rows = table.engine.execute(sql)
-    n_dom = layout.n_dom
-    col = {c: i for i, c in enumerate(layout.columns)}
-    by_dom = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        key = (r[1],) + tuple(r[2:2 + n_dom])
-        by_dom[key][r[0]].append(r)
-    kpos = 2 + n_dom
+    n_dom = len(base.domain_cols)
+    lonely_domain = None
+    if design.adjust_domain_lonely and design.lonely_psu in ("average", "adjust"):
+        lonely_domain = STRAT_NA if design.lonely_psu == "average" else STRAT_SQ
+    by_dom: dict = {}
+    col = None
+    info_tables = _info_tables(eng, design, prep, stages)
+    try:
+        done = set()
+        for s in sets:
+            mask = _mask(n_dom, s)
+            if mask in done:
+                continue
+            done.add(mask)
+            sql, layout = taylor_set_query(d, table.sql, base, s, items, stages, deff, info_tables,
+                                           lonely_domain)
+            if col is None:
+                col = {c: i for i, c in enumerate(layout.columns[layout.n_set:])}
+            pos = {i: p for p, i in enumerate(s)}
+            for r in eng.execute(sql):
+                key = (mask,) + tuple(r[pos[i]] if i in pos else None for i in range(n_dom))
+                by_dom.setdefault(key, {1: []})[1].append(r[layout.n_set:])
+    finally:
+        for name in info_tables.values():
+            eng.execute(f"DROP TABLE IF EXISTS {name}")
+    kpos = 0
     out = {}
     for key, per_stage in by_dom.items():
-        res = []
-        for j, it in enumerate(items):
-            res.append(_taylor_item(j, it, per_stage, col, kpos, prep, design, deff))
-        out[key] = res
+        out[key] = [_taylor_item(j, it, per_stage, col, kpos, prep, design, deff) for j, it in enumerate(items)]
     return out, {"by_dom": by_dom, "col": col, "kpos": kpos}
+
+
+def _info_tables(eng, design: Design, prep, stages: int) -> dict[int, str]:
+    """Temporary tables of the stage-k strata (k >= 2) for ``taylor_set_query``: keys, design
+    count n_, weight w_ = scale · Π_{a<k} n_a/N_a and kind ty_ (R ``onestrat``'s cases)."""
+    d = eng.dialect
+    out: dict[int, str] = {}
+    try:
+        for k in range(2, stages + 1):
+            rows = []
+            for keys, (n, N) in prep.info[k].items():
+                frac = 1.0
+                for a in range(1, k):
+                    na, Na = prep.info[a][keys[:a]]
+                    if Na is not None:
+                        frac *= na / Na
+                f = stratum_fraction(n, N)
+                if f < 1e-7:
+                    ty, w = STRAT_ZERO, 0.0
+                else:
+                    w = (f * n / (n - 1) if n > 1 else f) * frac
+                    if n > 1:
+                        ty = STRAT_SS
+                    else:
+                        ty = {"remove": STRAT_ZERO, "certainty": STRAT_ZERO,
+                              "adjust": STRAT_SQ}.get(design.lonely_psu, STRAT_NA)
+                rows.append("(" + ", ".join([d.literal(v) for v in keys]
+                                            + [str(int(n)), d.double(repr(float(w))), str(ty)]) + ")")
+            name = d.quote(f"lnob_strata{k}_{uuid.uuid4().hex[:12]}")
+            cols = ["s_"] + [f"c{i}_" for i in range(1, k)] + ["n_", "w_", "ty_"]
+            out[k] = name
+            for i in range(0, max(len(rows), 1), 2000):
+                values = ", ".join(rows[i:i + 2000])
+                if i == 0:
+                    eng.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM (VALUES {values}) "
+                                f"AS v({', '.join(cols)})")
+                else:
+                    eng.execute(f"INSERT INTO {name} VALUES {values}")
+    except BaseException:
+        for name in out.values():
+            eng.execute(f"DROP TABLE IF EXISTS {name}")
+        raise
+    return out
 
 
 def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
@@ -251,21 +322,28 @@ def _taylor_var(j, it, per_stage, col, kpos, prep, design, R: float, Bs) -> floa
             nh, Nh = prep.info[1][(r[kpos],)]
             contribs.append(onestrat(nh, Nh, m, *sc(r), rule, adl))
         var = combine_stage(contribs)
-        for k in range(2, max(per_stage) + 1):
-            for r in per_stage[k]:
-                m = r[m_i]
-                if not m:
-                    continue
-                keys = tuple(r[kpos:kpos + k])
-                frac = 1.0
-                for a in range(1, k):
-                    na, Na = prep.info[a][keys[:a]]
-                    frac *= na / Na
-                nk, Nk = prep.info[k][keys]
-                var += frac * combine_stage([onestrat(nk, Nk, m, *sc(r), rule, adl)])
+        if design.variance_stages > 1:
+            var += _deep_var(j, ratio, complement, per_stage[1], col, R, Bs)
     except LonelyPSU:  # pragma: no cover - prevented by the design check
         raise checks.lonely(sorted(prep.lonely.get(1, []), key=repr), 1)
     return var
+
+
+def _deep_var(j, ratio, complement, rows, col, R, Bs) -> float:
+    """Stages 2.. of R ``multistage`` from the quadratic terms of ``taylor_set_query``."""
+    tot = lambda t: sum((r[col[f"{t}{j}"]] or 0.0) for r in rows)  # noqa: E731
+    if tot("NA") > 0:
+        return float("nan")
+    if not ratio:
+        return max(tot("X0") + tot("Y0"), 0.0)
+    if complement:  # p near 1: expand in R − 1 around D = A − B (no cancellation)
+        rr = R - 1
+        p = tot("XD0") - 2 * rr * tot("XD1") + rr * rr * tot("X2")
+        q = tot("YD0") - 2 * rr * tot("YD1") + rr * rr * tot("Y2")
+    else:
+        p = tot("X0") - 2 * R * tot("X1") + R * R * tot("X2")
+        q = tot("Y0") - 2 * R * tot("Y1") + R * R * tot("Y2")
+    return max(p + q, 0.0) / (Bs * Bs)
 
 
 def _zero_if_rounding(value: float, scale: float) -> float:

@@ -24,6 +24,8 @@ class Prepared:
 
     rows: int
     shifts: dict = field(default_factory=dict)  # numeric column -> mean (deff shift)
+    ranges: dict = field(default_factory=dict)  # numeric column -> (min, max)
+    positive_weights: bool = False  # no zero weights: rows with weight > 0 = all rows
     distinct: dict = field(default_factory=dict)  # proportion column -> count distinct
     levels: dict = field(default_factory=dict)  # proportion column -> sorted categories
     info: dict = field(default_factory=dict)  # stage -> {stratum key tuple: (n, N or None)}
@@ -92,6 +94,7 @@ def prepare(table, design, prop_vars, num_vars, max_levels: int) -> Prepared:
     sel += [f"MIN({q(f)}), MAX({q(f)})" for f in fpcs]
     sel += [f"COUNT(DISTINCT {q(v)})" for v in prop_vars]
     sel += [f"AVG({d.double(q(v))})" for v in num_vars]
+    sel += [f"MIN({d.double(q(v))}), MAX({d.double(q(v))})" for v in num_vars]
     row = list(eng.execute(f"SELECT {', '.join(sel)} FROM {table.sql}")[0])
     p = {"rows": row.pop(0)}
     if design.weights:
@@ -102,6 +105,8 @@ def prepare(table, design, prop_vars, num_vars, max_levels: int) -> Prepared:
     prep = Prepared(rows=p["rows"])
     prep.distinct = {v: row.pop(0) for v in prop_vars}
     prep.shifts = {v: (row.pop(0) or 0.0) for v in num_vars}
+    prep.ranges = {v: (row.pop(0), row.pop(0)) for v in num_vars}
+    prep.positive_weights = not design.weights or (p["w_min"] is not None and p["w_min"] > 0)
     for v, n in prep.distinct.items():
         if n > max_levels:
             raise checks.too_many_levels(v, n)

@@ -7,13 +7,15 @@ Every query reads the source table once and returns small aggregates only:
 * :func:`levels_query` — the categories of the proportion variables.
 * :func:`design_info_query` — per stage and per stage-stratum: number of sampled units n and
   the fpc range (the design's ``sampsize``/``popsize``).
-* :func:`taylor_query` — for linearisation designs, per domain (many domain tables at once
-  through ``GROUPING SETS``) and per stage-stratum: the number of units with domain members
-  m, and the sums, variances and covariance (``VAR_POP``/``COVAR_POP``) of the unit sums
-  A = Σw(a − c·b) and B = Σw·b.  Python turns them into the sum S and the within-stratum sum
-  of squares C of the linearised totals t = (A − R'B)/ΣB and then into
-  Σ_h scale_h · (C_h + S_h²(n_h − m_h)/(m_h n_h)): units without domain members count as
-  zeros without being materialised.
+* :func:`taylor_set_query` — for linearisation designs, one query per domain set: per domain
+  and first-stage stratum, the number of PSUs with domain members m and the sums, variances
+  and covariance (``VAR_POP``/``COVAR_POP``) of the PSU sums A = Σw(a − c·b) and B = Σw·b.
+  Python turns them into the sum S and the within-stratum sum of squares C of the
+  linearised totals t = (A − R'B)/ΣB and then into Σ_h scale_h · (C_h + S_h²(n_h − m_h)/(m_h n_h)):
+  units without domain members count as zeros without being materialised.  Later stages of a
+  multistage design come back already summed, as coefficients of a quadratic in R'.  One
+  query per domain set keeps only that set's unit sums in memory (a single ``GROUPING SETS``
+  query over many sets holds them all at once).
 * :func:`replicate_query` — for replicate designs, per domain the weighted totals under the
   full-sample weight and under each replicate weight.
 * :func:`patterns_query` — distinct replicate-factor patterns per domain (for R's ``degf``).
@@ -43,6 +45,7 @@ class Item:
     logit: bool = False  # proportion with a logit interval (R's IRLS replay)
     center: float = 0.0  # linearisation sums use a − center·b (a shift close to the estimate)
     prop: bool = False  # a proportion level: also the moments of the complement A − B
+    positive: bool = False  # no zero weights: nz (rows with weight ≠ 0) = n
 
 
 class AggRegistry:
@@ -165,8 +168,11 @@ def unit_aggregates(reg: AggRegistry, items: list[Item], deff: bool, weight: str
                 it.aliases["B"] = it.aliases["W"]
             else:
                 it.aliases["B"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * ({it.b}) ELSE 0.0 END)")
-        it.aliases["n"] = reg.add(f"SUM(CASE WHEN {v} THEN 1 ELSE 0 END)")
-        it.aliases["nz"] = reg.add(f"SUM(CASE WHEN {v} AND {weight} <> 0 THEN 1 ELSE 0 END)")
+        it.aliases["n"] = reg.add(f"COUNT(CASE WHEN {v} THEN 1 END)")
+        if it.positive and weight == "w_":
+            it.aliases["nz"] = it.aliases["n"]
+        else:
+            it.aliases["nz"] = reg.add(f"COUNT(CASE WHEN {v} AND {weight} <> 0 THEN 1 END)")
         if deff:
             a1 = f"(({it.a}) - ({it.shift_a!r}))"
             it.aliases["Qaa"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * {a1} * {a1} ELSE 0.0 END)")
@@ -180,101 +186,6 @@ def unit_aggregates(reg: AggRegistry, items: list[Item], deff: bool, weight: str
                     f"SUM(CASE WHEN {v} THEN {weight} * {a1} * {b1} ELSE 0.0 END)"
                 )
                 it.aliases["Lb"] = reg.add(f"SUM(CASE WHEN {v} THEN {weight} * {b1} ELSE 0.0 END)")
-
-
-@dataclass
-class TaylorLayout:
-    """How to read the rows of :func:`taylor_query`."""
-
-    n_dom: int
-    stages: int
-    masks: list[int]
-    columns: list[str]
-    items: list[Item]
-
-
-def taylor_query(
-    d: Dialect,
-    relation: str,
-    base: BaseSpec,
-    sets: list[list[int]],
-    items: list[Item],
-    stages: int,
-    deff: bool,
-) -> tuple[str, TaylorLayout]:
-    """The one-pass linearisation query (see the module docstring).
-
-    Per unit it sums A = Σw(a − c·b) and B = Σw·b (c = ``Item.center``, a numerical shift
-    close to the estimate).  Per stage-stratum it returns m, Σ A, Σ B and the within-stratum
-    ``VAR_POP``/``COVAR_POP`` of A and B over the units with domain members, from which
-    Python gets the sums of squares of the linearised totals t = (A − R'B)/ΣB at any R'
-    (R' = estimate − c), without a second pass and without window functions.
-    """
-    n_dom = len(base.domain_cols)
-    g, dcols, having, masks = grouping_parts(n_dom, sets)
-    dsel = dcols or []
-    reg = AggRegistry()
-    unit_aggregates(reg, items, deff)
-    unit_keys = ["s_"] + [f"c{k}_" for k in range(1, stages + 1)]
-    mat = d.materialized
-    ctes = [f"base AS ({base_cte(d, relation, base)})"]
-    u_sel = [f"{g} AS g_"] + dsel + unit_keys + reg.select_list()
-    u_sql = f"SELECT {', '.join(u_sel)} FROM base {_group_by(unit_keys, n_dom, sets)}"
-    if having:
-        u_sql += f" HAVING {having}"
-    carry = sorted(set(reg.exprs.values()))
-    if stages == 1:
-        ctes.append(f"t1 AS ({u_sql})")
-    else:
-        ctes.append(f"t{stages} AS {mat} ({u_sql})")
-    # roll the unit sums up to each coarser stage (sums are linear)
-    for k in range(stages - 1, 0, -1):
-        keys = ["s_"] + [f"c{i}_" for i in range(1, k + 1)]
-        sel = ["g_"] + dsel + keys + [f"SUM({c}) AS {c}" for c in carry]
-        kw = f"{mat} " if k > 1 else ""
-        ctes.append(
-            f"t{k} AS {kw}(SELECT {', '.join(sel)} FROM t{k + 1} GROUP BY {', '.join(['g_'] + dsel + keys)})"
-        )
-    selects = []
-    stage_cols: list[str] = []
-    for j, it in enumerate(items):
-        stage_cols += [f"m{j}", f"mz{j}", f"SA{j}", f"VA{j}"]
-        if it.kind == "ratio":
-            stage_cols += [f"SB{j}", f"VB{j}", f"CAB{j}"]
-        if it.prop:
-            stage_cols += [f"VD{j}", f"CDB{j}"]
-    key_slots = stages
-    for k in range(1, stages + 1):
-        skeys = ["s_"] + [f"c{i}_" for i in range(1, k)]
-        sel = [f"{k} AS stage_", "g_"] + dsel
-        sel += [f"{c} AS k{i}" for i, c in enumerate(skeys)]
-        sel += [f"NULL AS k{i}" for i in range(len(skeys), key_slots)]
-        for j, it in enumerate(items):
-            n_a, nz_a, A = it.aliases["n"], it.aliases["nz"], it.aliases["A"]
-            pa = f"CASE WHEN {n_a} > 0 THEN {A} END"
-            sel.append(f"SUM(CASE WHEN {n_a} > 0 THEN 1 ELSE 0 END) AS m{j}")
-            sel.append(f"SUM(CASE WHEN {nz_a} > 0 THEN 1 ELSE 0 END) AS mz{j}")
-            sel.append(f"SUM({A}) AS SA{j}")
-            sel.append(f"VAR_POP({pa}) AS VA{j}")
-            if it.kind == "ratio":
-                B = it.aliases["B"]
-                pb = f"CASE WHEN {n_a} > 0 THEN {B} END"
-                sel.append(f"SUM({B}) AS SB{j}")
-                sel.append(f"VAR_POP({pb}) AS VB{j}")
-                sel.append(f"COVAR_POP({pa}, {pb}) AS CAB{j}")
-                if it.prop:  # p near 1: Var(A − RB) = Var(D − (R − 1)B) with D = A − B
-                    pd = f"CASE WHEN {n_a} > 0 THEN {A} - {B} END"
-                    sel.append(f"VAR_POP({pd}) AS VD{j}")
-                    sel.append(f"COVAR_POP({pd}, {pb}) AS CDB{j}")
-        if k == 1:
-            sel += [f"SUM({c}) AS {c}" for c in carry]
-        else:
-            sel += [f"CAST(NULL AS {d.double_type}) AS {c}" for c in carry]
-        selects.append(f"SELECT {', '.join(sel)} FROM t{k} GROUP BY {', '.join(['g_'] + dsel + skeys)}")
-    # deepest stage first, so that its typed keys fix the column types of the UNION
-    sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(reversed(selects))
-    columns = ["stage_", "g_"] + dsel + [f"k{i}" for i in range(key_slots)] + stage_cols + carry
-    return sql, TaylorLayout(n_dom, stages, masks, columns, items)
 
 
 def replicate_query(
@@ -411,3 +322,143 @@ def design_info_query(d: Dialect, relation: str, base: BaseSpec, stage: int, fpc
         f"WITH base AS ({base_cte(d, relation, base)}), units AS ({inner}) "
         f"{outer} GROUP BY {', '.join(skeys)}"
     )
+
+
+# --------------------------------------------------------------------------- one domain set
+#: stage-k stratum kinds in the design-info tables of :func:`taylor_set_query`
+STRAT_ZERO, STRAT_SS, STRAT_SQ, STRAT_NA = 0, 1, 2, 3
+
+
+@dataclass
+class SetLayout:
+    """How to read the rows of :func:`taylor_set_query` (one row per domain and stratum)."""
+
+    n_set: int  # domain columns of the set, first in each row
+    columns: list[str]
+
+
+def taylor_set_query(
+    d: Dialect,
+    relation: str,
+    base: BaseSpec,
+    dset: list[int],
+    items: list[Item],
+    stages: int,
+    deff: bool,
+    info_tables: dict[int, str] | None = None,
+    lonely_domain: int | None = None,
+) -> tuple[str, SetLayout]:
+    """The linearisation query for ONE domain set (the columns ``d{i}`` for i in ``dset``).
+
+    Reads the rows once, sums them per last-stage unit and domain, and rolls the unit sums
+    up stage by stage.  Per (domain, first-stage stratum) it returns what the first-stage
+    formula needs (m, mz, Σ A, Σ B and the within-stratum ``VAR_POP``/``COVAR_POP`` of the
+    PSU sums A and B over the PSUs with domain members, as :func:`taylor_query` did) and,
+    for the later stages of a multistage design, the stage contributions already summed
+    over the stage strata below each first-stage stratum, as coefficients of a quadratic in
+    the linearisation point R (so that one pass serves any R):
+
+    for a stage-k stratum with design count n and scale·Π(ancestor n/N) = w, the
+    contribution w·Σ_{n units}(t_u − S/n)² = w·(Σt_u² − S²/n) with t_u = A_u − R·B_u (units
+    without members are zeros) is returned as
+
+        X0 = Σ w·ΣA_u²,  X1 = Σ w·ΣA_uB_u,  X2 = Σ w·ΣB_u²,
+        Y0 = Σ w·g·(ΣA)²,  Y1 = Σ w·g·ΣA·ΣB,  Y2 = Σ w·g·(ΣB)²,   g = −1/n
+
+    (a lonely unit under R's ``adjust``: X = 0, g = 1)
+    (and XD0, XD1, YD0, YD1 with D = A − B instead of A for proportions, used near p = 1
+    as S = ΣD − (R − 1)ΣB; NA counts strata that R's
+    ``average`` rule leaves undefined).  ``info_tables[k]`` is a table with the stage-k
+    strata keys (s_, c1_ .. c{k-1}_) and n_ (design count), w_ (weight) and ty_
+    (``STRAT_*``).  ``lonely_domain``: the kind given to an ordinary stratum with a single
+    unit inside the domain (R ``adjust.domain.lonely``), or None.
+    """
+    dcols = [f"d{i}" for i in dset]
+    reg = AggRegistry()
+    unit_aggregates(reg, items, deff)
+    carry = sorted(set(reg.exprs.values()))
+    ctes = [f"base AS ({base_cte(d, relation, base)})"]
+    where = " AND ".join(f"{c} IS NOT NULL" for c in dcols)
+    src = f"(SELECT * FROM base WHERE {where}) b" if where else "base"
+    keys_k = lambda k: ["s_"] + [f"c{i}_" for i in range(1, k + 1)]  # noqa: E731
+    gk = keys_k(stages) + dcols
+    ctes.append(f"u{stages} AS (SELECT {', '.join(gk + reg.select_list())} FROM {src} GROUP BY {', '.join(gk)})")
+    item_terms = []
+    for it in items:
+        ts = ["X0", "Y0", "NA"]
+        if it.kind == "ratio":
+            ts += ["X1", "X2", "Y1", "Y2"] + (["XD0", "XD1", "YD0", "YD1"] if it.prop else [])
+        item_terms.append(ts)
+    deep_cols = [f"{t}{j}" for j, ts in enumerate(item_terms) for t in ts]
+    for k in range(stages, 1, -1):
+        keys = keys_k(k - 1)
+        on = " AND ".join(f"i.{c} = u.{c}" for c in keys)
+        sel = [f"u.{c} AS {c}" for c in keys + dcols] + [f"SUM(u.{c}) AS {c}" for c in carry]
+        for j, it in enumerate(items):
+            terms = _stage_terms(d, it, j, lonely_domain)
+            for t in item_terms[j]:
+                name, expr = f"{t}{j}", terms[t]
+                if k < stages:
+                    expr = f"{expr} + SUM(u.{name})"
+                sel.append(f"{expr} AS {name}")
+        group = [f"u.{c}" for c in keys + dcols] + ["i.n_", "i.w_", "i.ty_"]
+        ctes.append(f"u{k - 1} AS (SELECT {', '.join(sel)} FROM u{k} u JOIN {info_tables[k]} i ON {on} "
+                    f"GROUP BY {', '.join(group)})")
+    sel = dcols + ["s_"]
+    stage_cols: list[str] = []
+    for j, it in enumerate(items):
+        n_a, nz_a, A = it.aliases["n"], it.aliases["nz"], it.aliases["A"]
+        pa = f"CASE WHEN {n_a} > 0 THEN {A} END"
+        sel.append(f"SUM(CASE WHEN {n_a} > 0 THEN 1 ELSE 0 END) AS m{j}")
+        sel.append(f"SUM(CASE WHEN {nz_a} > 0 THEN 1 ELSE 0 END) AS mz{j}")
+        sel.append(f"SUM({A}) AS SA{j}")
+        sel.append(f"VAR_POP({pa}) AS VA{j}")
+        stage_cols += [f"m{j}", f"mz{j}", f"SA{j}", f"VA{j}"]
+        if it.kind == "ratio":
+            B = it.aliases["B"]
+            pb = f"CASE WHEN {n_a} > 0 THEN {B} END"
+            sel.append(f"SUM({B}) AS SB{j}")
+            sel.append(f"VAR_POP({pb}) AS VB{j}")
+            sel.append(f"COVAR_POP({pa}, {pb}) AS CAB{j}")
+            stage_cols += [f"SB{j}", f"VB{j}", f"CAB{j}"]
+            if it.prop:
+                pd = f"CASE WHEN {n_a} > 0 THEN {A} - {B} END"
+                sel.append(f"VAR_POP({pd}) AS VD{j}")
+                sel.append(f"COVAR_POP({pd}, {pb}) AS CDB{j}")
+                stage_cols += [f"VD{j}", f"CDB{j}"]
+    sel += [f"SUM({c}) AS {c}" for c in carry]
+    if stages > 1:
+        sel += [f"SUM({c}) AS {c}" for c in deep_cols]
+    else:
+        deep_cols = []
+    sql = ("WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(sel)} FROM u1 GROUP BY {', '.join(dcols + ['s_'])}")
+    return sql, SetLayout(len(dcols), dcols + ["s_"] + stage_cols + carry + deep_cols)
+
+
+def _stage_terms(d: Dialect, it: Item, j: int, lonely_domain: int | None) -> dict[str, str]:
+    """SQL for one item's stage-k contribution terms (see :func:`taylor_set_query`), over
+    the units ``u`` of one stage-k stratum joined to its design facts ``i``.
+
+    Units without domain members have A = B = 0, so plain sums of products over all the
+    stratum's units with rows in the set give Σ_{n units}(t − S/n)² = Σt² − S²/n (the
+    m·Var + S²(n − m)/(m n) of the module docstring) without ``VAR_POP`` or m."""
+    A, nsum = f"u.{it.aliases['A']}", f"SUM(u.{it.aliases['n']})"
+    kind = "i.ty_"
+    if lonely_domain is not None:
+        m = f"SUM(CASE WHEN u.{it.aliases['n']} > 0 THEN 1 ELSE 0 END)"
+        kind = f"(CASE WHEN i.ty_ = {STRAT_SS} AND {m} = 1 THEN {lonely_domain} ELSE i.ty_ END)"
+    # X: w·Σ products over units (ordinary strata);  Y: w·g·(product of sums), g = −1/n or
+    # +1 for a lonely unit centred at 0 (R "adjust")
+    x = lambda e: f"(CASE WHEN {kind} = {STRAT_SS} THEN i.w_ * SUM({e}) ELSE 0.0 END)"  # noqa: E731
+    g = (f"(CASE WHEN {kind} = {STRAT_SS} THEN -1.0 / i.n_ WHEN {kind} = {STRAT_SQ} THEN 1.0 "
+         f"ELSE 0.0 END)")
+    y = lambda a, b: f"(i.w_ * {g} * SUM({a}) * SUM({b}))"  # noqa: E731
+    out = {"X0": x(f"{A} * {A}"), "Y0": y(A, A),
+           "NA": f"(CASE WHEN {nsum} > 0 AND {kind} = {STRAT_NA} THEN 1 ELSE 0 END)"}
+    if it.kind == "ratio":
+        B = f"u.{it.aliases['B']}"
+        out.update({"X1": x(f"{A} * {B}"), "X2": x(f"{B} * {B}"), "Y1": y(A, B), "Y2": y(B, B)})
+        if it.prop:
+            D = f"({A} - {B})"
+            out.update({"XD0": x(f"{D} * {D}"), "XD1": x(f"{D} * {B}"), "YD0": y(D, D), "YD1": y(D, B)})
+    return out
