@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -294,10 +295,30 @@ def sync_analytics(project, *, store: AnalyticsStore | None = None, form=None, b
     ``workers``: processes that parse the XML (default: one per CPU, at most 4, when more
     than 20,000 records are pending; 1 = parse in this process).  If worker processes
     cannot be used, parsing falls back to this process.
+
+    Calls in one process for the same store run one after the other (a lock per store
+    file): two threads syncing at once would conflict on DuckDB's ``_sync`` rows, and the
+    second finds nothing left to do anyway.
     """
+    store = store or default_store()
+    with _sync_lock(store):
+        return _sync_analytics(project, store=store, form=form, batch_size=batch_size, progress=progress,
+                               workers=workers)
+
+
+_SYNC_LOCKS: dict[str, threading.Lock] = {}
+_SYNC_LOCKS_GUARD = threading.Lock()
+
+
+def _sync_lock(store: AnalyticsStore) -> threading.Lock:
+    key = str(Path(store.path).resolve())
+    with _SYNC_LOCKS_GUARD:
+        return _SYNC_LOCKS.setdefault(key, threading.Lock())
+
+
+def _sync_analytics(project, *, store: AnalyticsStore, form, batch_size: int, progress, workers) -> SyncResult:
     from lnob.forms.models import Form, FormVersion
 
-    store = store or default_store()
     forms = [form] if form is not None else list(Form.objects.filter(project=project).order_by("id"))
     result = SyncResult()
     with open_store(store) as con:
