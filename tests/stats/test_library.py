@@ -29,6 +29,40 @@ def test_many_tables_equal_separate_calls(tables):
             assert a.se == pytest.approx(b.se, rel=1e-12)
 
 
+def test_unit_level_domains_equal_separate_calls(engine, tables):
+    """Domain sets made of columns constant within the last-stage units share one table of
+    unit sums (lnob.stats.sqlgen.unit_table_query); they must equal the row-by-row path."""
+    import uuid
+
+    tab = tables("synth_multi.csv")
+    name = "lnob_test_" + uuid.uuid4().hex[:10]
+    temp = "TEMPORARY " if engine.dialect.name == "postgresql" else ""
+    engine.execute(
+        f'CREATE {temp}TABLE "{name}" AS SELECT *, '
+        "MIN(region) OVER (PARTITION BY stratum, psu, ssu) AS hreg, "
+        "CASE WHEN MOD(ssu, 4) = 0 THEN NULL ELSE MOD(ssu, 3) END AS hcat "
+        f"FROM {tab.sql}"
+    )
+    try:
+        t2 = engine.table(name)
+        for des in (Design(weights="wt", strata="stratum", clusters=["psu", "ssu"], fpc=["N1", "N2"],
+                           lonely_psu="adjust"),
+                    Design(weights="wt", strata="stratum", clusters=["psu"], lonely_psu="adjust")):
+            specs = [Mean("y"), Proportion("cat"), Total("inc.pc")]
+            sets = [[], ["hreg"], ["hcat"], ["hreg", "hcat"], ["sex"], ["hcat", "sex"]]
+            together = estimate_tables(t2, des, specs, sets)
+            for by, rows in zip(sets, together):
+                alone = estimate(t2, des, specs, by=by)
+                assert len(alone) == len(rows) > 0
+                for a, b in zip(alone, rows):
+                    assert (a.variable, a.level, a.domain, a.n) == (b.variable, b.level, b.domain, b.n)
+                    assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
+                    assert a.se == pytest.approx(b.se, rel=1e-10)
+                    assert a.df == b.df
+    finally:
+        engine.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
 def test_domain_columns_with_spaces_and_numbers(tables):
     rows = estimate(tables("synth_multi.csv"), Design(weights="wt"), [Mean("inc.pc")], by=["hh size"])
     assert [r.domain["hh size"] for r in rows] == sorted(r.domain["hh size"] for r in rows)

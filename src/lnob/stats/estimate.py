@@ -19,7 +19,8 @@ from lnob.stats.intervals import beta_ci, logit_ci, normal_ci, wald_ci
 from lnob.stats.prepare import design_base, prepare
 from lnob.stats.specs import Mean, Proportion, Ratio, Result, Total
 from lnob.stats.sqlgen import (STRAT_NA, STRAT_SQ, STRAT_SS, STRAT_ZERO, Item, logit_query, patterns_query,
-                               replicate_query, taylor_set_query)
+                               constant_dims_query, replicate_query, taylor_set_query,
+                               unit_table_query)
 from lnob.stats.variance import LonelyPSU, combine_stage, onestrat, qr_rank, stratum_fraction, svr_var
 
 CI_METHODS = ("logit", "beta", "wald")
@@ -196,7 +197,19 @@ def _taylor(table, design: Design, prep, base, sets, items, deff):
     by_dom: dict = {}
     col = None
     info_tables = _info_tables(eng, design, prep, stages)
+    temp = list(info_tables.values())
     try:
+        # domain sets whose columns are all constant within last-stage units (e.g. household
+        # characteristics with households as units) share one table of unit sums
+        units, const = None, set()
+        if len(sets) > 2 and not base.row_units:
+            row = eng.execute(constant_dims_query(d, table.sql, base, stages))[0]
+            const = {i for i in range(n_dom) if not row[i]}
+            if sum(1 for s in sets if set(s) <= const) >= 2:
+                units = d.quote(f"lnob_units_{uuid.uuid4().hex[:12]}")
+                temp.append(units)
+                eng.execute(f"CREATE TEMPORARY TABLE {units} AS "
+                            + unit_table_query(d, table.sql, base, sorted(const), items, stages, deff))
         done = set()
         for s in sets:
             mask = _mask(n_dom, s)
@@ -204,7 +217,7 @@ def _taylor(table, design: Design, prep, base, sets, items, deff):
                 continue
             done.add(mask)
             sql, layout = taylor_set_query(d, table.sql, base, s, items, stages, deff, info_tables,
-                                           lonely_domain)
+                                           lonely_domain, units if units and set(s) <= const else None)
             if col is None:
                 col = {c: i for i, c in enumerate(layout.columns[layout.n_set:])}
             pos = {i: p for p, i in enumerate(s)}
@@ -212,7 +225,7 @@ def _taylor(table, design: Design, prep, base, sets, items, deff):
                 key = (mask,) + tuple(r[pos[i]] if i in pos else None for i in range(n_dom))
                 by_dom.setdefault(key, {1: []})[1].append(r[layout.n_set:])
     finally:
-        for name in info_tables.values():
+        for name in temp:
             eng.execute(f"DROP TABLE IF EXISTS {name}")
     kpos = 0
     out = {}

@@ -347,6 +347,7 @@ def taylor_set_query(
     deff: bool,
     info_tables: dict[int, str] | None = None,
     lonely_domain: int | None = None,
+    units: str | None = None,
 ) -> tuple[str, SetLayout]:
     """The linearisation query for ONE domain set (the columns ``d{i}`` for i in ``dset``).
 
@@ -371,7 +372,9 @@ def taylor_set_query(
     ``average`` rule leaves undefined).  ``info_tables[k]`` is a table with the stage-k
     strata keys (s_, c1_ .. c{k-1}_) and n_ (design count), w_ (weight) and ty_
     (``STRAT_*``).  ``lonely_domain``: the kind given to an ordinary stratum with a single
-    unit inside the domain (R ``adjust.domain.lonely``), or None.
+    unit inside the domain (R ``adjust.domain.lonely``), or None.  ``units``: a table from
+    :func:`unit_table_query` holding the set's domain columns (constant within last-stage
+    units), read instead of the rows.
     """
     dcols = [f"d{i}" for i in dset]
     reg = AggRegistry()
@@ -382,7 +385,11 @@ def taylor_set_query(
     src = f"(SELECT * FROM base WHERE {where}) b" if where else "base"
     keys_k = lambda k: ["s_"] + [f"c{i}_" for i in range(1, k + 1)]  # noqa: E731
     gk = keys_k(stages) + dcols
-    ctes.append(f"u{stages} AS (SELECT {', '.join(gk + reg.select_list())} FROM {src} GROUP BY {', '.join(gk)})")
+    if units:
+        ctes.append(f"u{stages} AS (SELECT * FROM {units}" + (f" WHERE {where})" if where else ")"))
+    else:
+        ctes.append(f"u{stages} AS (SELECT {', '.join(gk + reg.select_list())} FROM {src} "
+                    f"GROUP BY {', '.join(gk)})")
     item_terms = []
     for it in items:
         ts = ["X0", "Y0", "NA"]
@@ -433,6 +440,31 @@ def taylor_set_query(
         deep_cols = []
     sql = ("WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(sel)} FROM u1 GROUP BY {', '.join(dcols + ['s_'])}")
     return sql, SetLayout(len(dcols), dcols + ["s_"] + stage_cols + carry + deep_cols)
+
+
+def constant_dims_query(d: Dialect, relation: str, base: BaseSpec, stages: int) -> str:
+    """For each domain column d{i}: the number of last-stage units in which it is not constant
+    (NULL counts as a value)."""
+    keys = ", ".join(["s_"] + [f"c{i}_" for i in range(1, stages + 1)])
+    n_dom = len(base.domain_cols)
+    inner = ", ".join(
+        f"CASE WHEN COUNT(d{i}) = 0 OR (COUNT(d{i}) = COUNT(*) AND COUNT(DISTINCT d{i}) = 1) "
+        f"THEN 0 ELSE 1 END AS v{i}"
+        for i in range(n_dom))
+    outer = ", ".join(f"SUM(v{i})" for i in range(n_dom))
+    return f"WITH base AS ({base_cte(d, relation, base)}) SELECT {outer} FROM (SELECT {inner} FROM base GROUP BY {keys}) z"
+
+
+def unit_table_query(d: Dialect, relation: str, base: BaseSpec, dims: list[int], items: list[Item],
+                     stages: int, deff: bool) -> str:
+    """The last-stage unit sums of every item with the domain columns ``dims`` (constant
+    within units), for the domain sets made of those columns only (see ``units`` in
+    :func:`taylor_set_query`)."""
+    reg = AggRegistry()
+    unit_aggregates(reg, items, deff)
+    gk = ["s_"] + [f"c{i}_" for i in range(1, stages + 1)] + [f"d{i}" for i in dims]
+    return (f"WITH base AS ({base_cte(d, relation, base)}) SELECT {', '.join(gk + reg.select_list())} "
+            f"FROM base GROUP BY {', '.join(gk)}")
 
 
 def _stage_terms(d: Dialect, it: Item, j: int, lonely_domain: int | None) -> dict[str, str]:
