@@ -211,6 +211,12 @@ def run_load(port, items, connections, seconds, kill=None):
     return results, time.perf_counter() - t0, killed_at
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def db_ids(db_url) -> tuple[int, int, set]:
     import psycopg
 
@@ -240,7 +246,9 @@ def load_bench(args, work: Path, out: dict) -> None:
     try:
         # -- sustained load --------------------------------------------------------------------
         first = subs[: len(subs) - 4000]
+        cpu0 = cpu_seconds(server.pid)
         results, elapsed, _k = run_load(args.port, first, args.connections, args.seconds)
+        cpu = cpu_seconds(server.pid) - cpu0
         ok = [r for r in results if r[1] == 201]
         lat = sorted(r[2] for r in ok)
         statuses = {}
@@ -257,6 +265,8 @@ def load_bench(args, work: Path, out: dict) -> None:
                            "p99": round(1000 * lat[int(len(lat) * 0.99)], 1) if lat else None,
                            "mean": round(1000 * statistics.fmean(lat), 1) if lat else None},
             "db_records": n, "lost": len(acked - ids), "duplicated": n - distinct,
+            "server_cpu_s": round(cpu, 1), "server_cpu_ms_per_submission": round(1000 * cpu / max(len(ok), 1), 1),
+            "load_average": os.getloadavg()[0],
         }
         out["load"] = load
         print("load:", json.dumps(load), flush=True)
