@@ -183,12 +183,14 @@ def test_records_of_another_version_are_rejected(setup):
     assert res.created == 0 and [r.code for r in res.rejected] == ["records.other-version"]
 
 
-def test_a_locked_store_gives_a_clear_error(setup):
+def test_a_locked_store_gives_a_clear_error(setup, monkeypatch):
     import subprocess
     import sys
 
     from lnob.errors import LnobError
+    from lnob.records import services as records_services
 
+    monkeypatch.setattr(records_services, "WRITE_LOCK_WAIT", 0.5)  # writes wait for a lock, briefly here
     project, fv, store, _ = setup
     store.ensure()
     holder = subprocess.Popen(

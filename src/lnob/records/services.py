@@ -46,6 +46,8 @@ from lnob.records.parse import columnarise
 from lnob.records.parse import layout as _layout
 
 SYNC_TABLE = "_sync"
+#: seconds a write waits for another process to release the analytics store
+WRITE_LOCK_WAIT = 15.0
 
 
 @dataclass
@@ -88,7 +90,7 @@ def open_store(store: AnalyticsStore):
     from lnob.records.analytics import connect_with_retry
 
     try:
-        con = connect_with_retry(store.path)
+        con = connect_with_retry(store.path, wait=WRITE_LOCK_WAIT)
     except duckdb.IOException as exc:
         raise LnobError(
             _("the analytics store cannot be opened for writing: %(error)s")
