@@ -8,14 +8,13 @@
   needs ``records.review``);
 * ``records/import/`` — upload a Kobo/ODK export (``forms.manage``).
 
-Every view resolves the user's role first: anonymous users are sent to the
-login page, users without the permission get 403.
+Every view declares its rule with :func:`lnob.web.access.project_view`: anonymous
+users are sent to the login page, users without the permission get 403.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -24,29 +23,17 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from lnob.core.models import Project
 from lnob.core.roles import role_allows
-from lnob.core.services import role_of
 from lnob.errors import LnobError
 from lnob.i18n import _
+from lnob.web.access import project_view
 
 
-def _project(request, slug: str, action: str):
-    try:
-        project = Project.objects.get(slug=slug)
-    except Project.DoesNotExist:
-        raise Http404 from None
-    role = role_of(request.user, project)
-    if not role_allows(role, action):
-        raise PermissionDenied
-    return project, role
-
-
-@login_required
-def record_list(request, slug: str):
+@project_view("records.view")
+def record_list(request, project):
     from lnob.records.models import Record
 
-    project, role = _project(request, slug, "records.view")
+    role = request.project_role
     state = request.GET.get("state", "")
     qs = Record.objects.filter(project=project).select_related("form").annotate(n_issues=Count("issues"))
     if state in Record.Review.values:
@@ -91,14 +78,14 @@ def _answers(record, show_personal: bool):
     return rows, False
 
 
-@login_required
+@project_view("records.view")
 @require_http_methods(["GET", "POST"])
-def record_detail(request, slug: str, pk: int):
+def record_detail(request, project, pk: int):
     from lnob.audit.log import record as audit
     from lnob.records import review
     from lnob.records.models import Record
 
-    project, role = _project(request, slug, "records.view")
+    role = request.project_role
     try:
         rec = Record.objects.select_related("form", "form_version").get(project=project, pk=pk)
     except Record.DoesNotExist:
@@ -134,12 +121,12 @@ def record_detail(request, slug: str, pk: int):
     })
 
 
-@login_required
+@project_view("records.view")
 @require_http_methods(["GET", "POST"])
-def quality(request, slug: str):
+def quality(request, project):
     from lnob.records.quality import check_records, quality_summary
 
-    project, role = _project(request, slug, "records.view")
+    role = request.project_role
     can_review = role_allows(role, "records.review")
     if request.method == "POST":
         if not can_review:
@@ -159,13 +146,12 @@ def quality(request, slug: str):
     })
 
 
-@login_required
+@project_view("forms.manage")
 @require_http_methods(["GET", "POST"])
-def import_upload(request, slug: str):
+def import_upload(request, project):
     from lnob.records.imports import import_file
     from lnob.records.imports_read import max_size
 
-    project, role = _project(request, slug, "forms.manage")
     forms = list(project.forms.order_by("form_id"))
     ctx = {"project": project, "forms": forms, "max_size": max_size(), "result": None, "error": None,
            "can_import": True}
