@@ -74,6 +74,10 @@ def test_humind_kobo_export_imports_with_every_repeat_row(msna):
     unknown = {p.where for p in res.problems if p.code == "records.import-unknown-column"}
     assert any("'weight'" in w and "sheet 'main'" in w for w in unknown)
     assert ImportRun.objects.get().created == 201
+    # the new records were checked: REACH's "none/dnk/pnta alone" constraints catch the random dummy answers
+    bad = RecordIssue.objects.filter(rule="constraint", field="consented/aap/aap_preferred_modality")
+    assert bad.exists() and all("pnta" in i.value or "dnk" in i.value or "do_not_want" in i.value for i in bad)
+    assert res.issues == RecordIssue.objects.count()
     # re-import: nothing added
     again = import_file(project, HUMIND, store=store)
     assert again.created == 0 and again.already_present == 201
