@@ -40,7 +40,8 @@ def test_unit_level_domains_equal_separate_calls(engine, tables):
     engine.execute(
         f'CREATE {temp}TABLE "{name}" AS SELECT *, '
         "MIN(region) OVER (PARTITION BY stratum, psu, ssu) AS hreg, "
-        "CASE WHEN MOD(ssu, 4) = 0 THEN NULL ELSE MOD(ssu, 3) END AS hcat "
+        "CASE WHEN MOD(ssu, 4) = 0 THEN NULL ELSE MOD(ssu, 3) END AS hcat, "
+        "(MOD(ssu, 2) = 0) AS hflag "
         f"FROM {tab.sql}"
     )
     try:
@@ -49,7 +50,7 @@ def test_unit_level_domains_equal_separate_calls(engine, tables):
                            lonely_psu="adjust"),
                     Design(weights="wt", strata="stratum", clusters=["psu"], lonely_psu="adjust")):
             specs = [Mean("y"), Proportion("cat"), Total("inc.pc")]
-            sets = [[], ["hreg"], ["hcat"], ["hreg", "hcat"], ["sex"], ["hcat", "sex"]]
+            sets = [[], ["hreg"], ["hcat"], ["hreg", "hcat"], ["sex"], ["hcat", "sex"], ["hflag", "hreg"]]
             together = estimate_tables(t2, des, specs, sets)
             for by, rows in zip(sets, together):
                 alone = estimate(t2, des, specs, by=by)

@@ -80,6 +80,10 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
     # SQL items
     value_cols = sorted({c for s in specs for c in s.columns()})
     xname = {c: f"x{i}" for i, c in enumerate(value_cols)}
+
+    def valid(*cols):  # "TRUE" for columns without missing values: items then share W and n
+        return " AND ".join(f"{xname[c]} IS NOT NULL" for c in cols if c not in prep.complete) or "TRUE"
+
     items: list[Item] = []
     plan = []  # (spec, level, item index)
     for s in specs:
@@ -87,18 +91,18 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
             x = xname[s.var]
             for lev in prep.levels[s.var]:
                 items.append(Item("ratio", f"CASE WHEN {x} = {d.literal(lev)} THEN 1.0 ELSE 0.0 END",
-                                  "1.0", f"{x} IS NOT NULL", logit=ci == "logit", prop=True))
+                                  "1.0", valid(s.var), logit=ci == "logit", prop=True))
                 plan.append((s, lev, len(items) - 1))
         elif isinstance(s, Ratio):
             a, b = xname[s.num], xname[s.den]
-            items.append(Item("ratio", d.double(a), d.double(b), f"{a} IS NOT NULL AND {b} IS NOT NULL",
+            items.append(Item("ratio", d.double(a), d.double(b), valid(s.num, s.den),
                               prep.shifts.get(s.num, 0.0), prep.shifts.get(s.den, 0.0)))
             plan.append((s, None, len(items) - 1))
         else:
             x = xname[s.var]
             kind = "total" if isinstance(s, Total) else "ratio"
             items.append(Item(kind, d.double(x), "1.0" if kind == "ratio" else None,
-                              f"{x} IS NOT NULL", prep.shifts.get(s.var, 0.0), 1.0))
+                              valid(s.var), prep.shifts.get(s.var, 0.0), 1.0))
             plan.append((s, None, len(items) - 1))
     dom_cols = sorted({c for t in tables for c in t}, key=lambda c: [c in t for t in tables].index(True))
     sets = [[dom_cols.index(c) for c in t] for t in tables]
@@ -203,7 +207,9 @@ def _taylor(table, design: Design, prep, base, sets, items, deff):
         # characteristics with households as units) share one table of unit sums
         units, const = None, set()
         if len(sets) > 2 and not base.row_units:
-            row = eng.execute(constant_dims_query(d, table.sql, base, stages))[0]
+            boolean = {i for i, c in enumerate(base.domain_cols)
+                       if str(table.columns.get(c, "")).lower().startswith("bool")}
+            row = eng.execute(constant_dims_query(d, table.sql, base, stages, boolean))[0]
             const = {i for i in range(n_dom) if not row[i]}
             if sum(1 for s in sets if set(s) <= const) >= 2:
                 units = d.quote(f"lnob_units_{uuid.uuid4().hex[:12]}")

@@ -25,6 +25,7 @@ class Prepared:
     rows: int
     shifts: dict = field(default_factory=dict)  # numeric column -> mean (deff shift)
     ranges: dict = field(default_factory=dict)  # numeric column -> (min, max)
+    complete: set = field(default_factory=set)  # estimated columns without missing values
     positive_weights: bool = False  # no zero weights: rows with weight > 0 = all rows
     distinct: dict = field(default_factory=dict)  # proportion column -> count distinct
     levels: dict = field(default_factory=dict)  # proportion column -> sorted categories
@@ -95,6 +96,7 @@ def prepare(table, design, prop_vars, num_vars, max_levels: int) -> Prepared:
     sel += [f"COUNT(DISTINCT {q(v)})" for v in prop_vars]
     sel += [f"AVG({d.double(q(v))})" for v in num_vars]
     sel += [f"MIN({d.double(q(v))}), MAX({d.double(q(v))})" for v in num_vars]
+    sel += [f"SUM(CASE WHEN {q(v)} IS NULL THEN 1 ELSE 0 END)" for v in [*prop_vars, *num_vars]]
     row = list(eng.execute(f"SELECT {', '.join(sel)} FROM {table.sql}")[0])
     p = {"rows": row.pop(0)}
     if design.weights:
@@ -106,6 +108,7 @@ def prepare(table, design, prop_vars, num_vars, max_levels: int) -> Prepared:
     prep.distinct = {v: row.pop(0) for v in prop_vars}
     prep.shifts = {v: (row.pop(0) or 0.0) for v in num_vars}
     prep.ranges = {v: (row.pop(0), row.pop(0)) for v in num_vars}
+    prep.complete = {v for v in [*prop_vars, *num_vars] if not row.pop(0)}
     prep.positive_weights = not design.weights or (p["w_min"] is not None and p["w_min"] > 0)
     for v, n in prep.distinct.items():
         if n > max_levels:

@@ -442,13 +442,15 @@ def taylor_set_query(
     return sql, SetLayout(len(dcols), dcols + ["s_"] + stage_cols + carry + deep_cols)
 
 
-def constant_dims_query(d: Dialect, relation: str, base: BaseSpec, stages: int) -> str:
+def constant_dims_query(d: Dialect, relation: str, base: BaseSpec, stages: int,
+                        boolean: set[int] = frozenset()) -> str:
     """For each domain column d{i}: the number of last-stage units in which it is not constant
-    (NULL counts as a value)."""
+    (NULL counts as a value).  ``boolean``: indices of boolean columns (compared as 0/1)."""
     keys = ", ".join(["s_"] + [f"c{i}_" for i in range(1, stages + 1)])
     n_dom = len(base.domain_cols)
+    v = lambda i: f"CASE WHEN d{i} THEN 1 ELSE 0 END" if i in boolean else f"d{i}"  # noqa: E731
     inner = ", ".join(
-        f"CASE WHEN COUNT(d{i}) = 0 OR (COUNT(d{i}) = COUNT(*) AND COUNT(DISTINCT d{i}) = 1) "
+        f"CASE WHEN COUNT(d{i}) = 0 OR (COUNT(d{i}) = COUNT(*) AND MIN({v(i)}) = MAX({v(i)})) "
         f"THEN 0 ELSE 1 END AS v{i}"
         for i in range(n_dom))
     outer = ", ".join(f"SUM(v{i})" for i in range(n_dom))
