@@ -275,10 +275,13 @@ def logit_query(
         on = " AND ".join(f"base.d{i} = k.kd{i}" for i in s) or "TRUE"
         inner = (f"SELECT base.*, {', '.join(f'k.kd{i}' for i in s) + ', ' if s else ''}"
                  f"{', '.join(per_row)} FROM base JOIN (VALUES {values}) AS k({', '.join(kcols)}) ON {on}")
-        dsel = [f"kd{i} AS d{i}" if i in s else f"MIN(CASE WHEN FALSE THEN d{i} END) AS d{i}"
+        # a typed NULL for the columns outside the set (grouped on: MIN(boolean) is not
+        # PostgreSQL)
+        nulls = [f"CASE WHEN FALSE THEN d{i} END" for i in range(n_dom) if i not in s]
+        dsel = [f"kd{i} AS d{i}" if i in s else f"CASE WHEN FALSE THEN d{i} END AS d{i}"
                 for i in range(n_dom)]
         sel = [f"{mask} AS g_"] + dsel + [f"{e} AS {a}" for e, a in reg.exprs.items()]
-        group = ", ".join(f"kd{i}" for i in s)
+        group = ", ".join([f"kd{i}" for i in s] + nulls)
         sql = f"SELECT {', '.join(sel)} FROM ({inner}) z"
         if group:
             sql += f" GROUP BY {group}"
