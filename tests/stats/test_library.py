@@ -50,7 +50,8 @@ def test_unit_level_domains_equal_separate_calls(engine, tables):
                            lonely_psu="adjust"),
                     Design(weights="wt", strata="stratum", clusters=["psu"], lonely_psu="adjust")):
             specs = [Mean("y"), Proportion("cat"), Total("inc.pc")]
-            sets = [[], ["hreg"], ["hcat"], ["hreg", "hcat"], ["sex"], ["hcat", "sex"], ["hflag", "hreg"]]
+            sets = [[], ["hreg"], ["hcat"], ["hreg", "hcat"], ["sex"], ["hcat", "sex"], ["hflag", "hreg"],
+                    ["sex", "hreg"]]
             together = estimate_tables(t2, des, specs, sets)
             for by, rows in zip(sets, together):
                 alone = estimate(t2, des, specs, by=by)

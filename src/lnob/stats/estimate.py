@@ -205,31 +205,42 @@ def _taylor(table, design: Design, prep, base, sets, items, deff):
     try:
         # domain sets whose columns are all constant within last-stage units (e.g. household
         # characteristics with households as units) share one table of unit sums
-        units, const = None, set()
-        if len(sets) > 2 and not base.row_units:
+        # Domain sets are grouped by their columns that vary within last-stage units (e.g.
+        # person characteristics when households are the units): the sets of one group share
+        # a table of unit sums by those columns and the unit-level ones (constant within
+        # units), computed once; one group's table is kept at a time.
+        const: set = set()
+        uniq = {}
+        for s in sets:
+            uniq.setdefault(_mask(n_dom, s), s)
+        if len(uniq) > 2 and not base.row_units:
             boolean = {i for i, c in enumerate(base.domain_cols)
                        if str(table.columns.get(c, "")).lower().startswith("bool")}
             row = eng.execute(constant_dims_query(d, table.sql, base, stages, boolean))[0]
             const = {i for i in range(n_dom) if not row[i]}
-            if sum(1 for s in sets if set(s) <= const) >= 2:
+        groups: dict = {}
+        for mask, s in uniq.items():
+            groups.setdefault(tuple(sorted(set(s) - const)), []).append((mask, s))
+        for varying, members in groups.items():
+            units = None
+            if const and len(members) >= 3:
                 units = d.quote(f"lnob_units_{uuid.uuid4().hex[:12]}")
                 temp.append(units)
+                dims = sorted(set(varying) | const)
                 eng.execute(f"CREATE TEMPORARY TABLE {units} AS "
-                            + unit_table_query(d, table.sql, base, sorted(const), items, stages, deff))
-        done = set()
-        for s in sets:
-            mask = _mask(n_dom, s)
-            if mask in done:
-                continue
-            done.add(mask)
-            sql, layout = taylor_set_query(d, table.sql, base, s, items, stages, deff, info_tables,
-                                           lonely_domain, units if units and set(s) <= const else None)
-            if col is None:
-                col = {c: i for i, c in enumerate(layout.columns[layout.n_set:])}
-            pos = {i: p for p, i in enumerate(s)}
-            for r in eng.execute(sql):
-                key = (mask,) + tuple(r[pos[i]] if i in pos else None for i in range(n_dom))
-                by_dom.setdefault(key, {1: []})[1].append(r[layout.n_set:])
+                            + unit_table_query(d, table.sql, base, dims, items, stages, deff))
+            for mask, s in members:
+                sql, layout = taylor_set_query(d, table.sql, base, s, items, stages, deff, info_tables,
+                                               lonely_domain, units)
+                if col is None:
+                    col = {c: i for i, c in enumerate(layout.columns[layout.n_set:])}
+                pos = {i: p for p, i in enumerate(s)}
+                for r in eng.execute(sql):
+                    key = (mask,) + tuple(r[pos[i]] if i in pos else None for i in range(n_dom))
+                    by_dom.setdefault(key, {1: []})[1].append(r[layout.n_set:])
+            if units:
+                eng.execute(f"DROP TABLE IF EXISTS {units}")
+                temp.remove(units)
     finally:
         for name in temp:
             eng.execute(f"DROP TABLE IF EXISTS {name}")
