@@ -49,3 +49,20 @@ def postgres_url() -> str:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty Django cache (rate limits, OpenRosa lookups)."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured:
+            yield
+            return
+        from django.core.cache import cache
+    except Exception:  # pragma: no cover - Django not importable
+        yield
+        return
+    cache.clear()
+    yield

@@ -266,3 +266,13 @@ def test_basic_credentials_are_rechecked_after_a_password_change(client, project
     user.set_password("another-long-passphrase")
     user.save()
     assert post().status_code == 401, "the old password no longer works"
+
+
+def test_revoked_role_is_refused_at_once(client, project):
+    from lnob.core.models import Membership
+
+    c = Collect(client, "enum")
+    assert c.submit(instance()[0]).status_code == 201
+    Membership.objects.filter(user__username="enum").update(role="viewer")  # bypasses signals
+    Membership.objects.get(user__username="enum").save()  # a normal save: the cache is cleared
+    assert c.submit(instance()[0]).status_code == 403

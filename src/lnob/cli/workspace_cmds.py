@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("serve")(serve)
     app.command("demo")(demo)
+    app.command("sync")(sync)
 
 
 def init(ctx: typer.Context) -> None:
@@ -40,16 +41,41 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-    threads: int = typer.Option(8, "--threads", min=1, max=64, help="Worker threads."),
+    threads: int = typer.Option(8, "--threads", min=1, max=64, help="Threads per worker process."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", min=1, max=64,
+        help="Worker processes (default: 1 + the number of CPUs, at most 4, on Linux/macOS; 1 on Windows).",
+    ),
 ) -> None:
-    """Serve the web platform (waitress, a production WSGI server; static files included).
+    """Serve the web platform with a production WSGI server (gunicorn, or waitress on Windows).
+
+    Static files are included. A companion process keeps the analytics store in step with
+    submissions from phones.
 
     Example: lnob serve --host 0.0.0.0 --port 8080
     """
     ws = workspace(ctx)
     from lnob.web.server import serve as run_server
 
-    run_server(ws, host=host, port=port, threads=threads)
+    run_server(ws, host=host, port=port, threads=threads, workers=workers)
+
+
+def sync(
+    ctx: typer.Context,
+    project: Optional[str] = typer.Argument(None, metavar="[PROJECT]", help="Project short name (default: all)."),
+    watch: bool = typer.Option(False, "--watch", help="Keep running, syncing new records as they arrive."),
+    interval: float = typer.Option(2.0, "--interval", min=0.2, help="Seconds between checks with --watch."),
+) -> None:
+    """Bring the analytics store up to date with the records (incremental).
+
+    `lnob serve` runs `lnob sync --watch` beside the web server.
+
+    Example: lnob sync demo
+    """
+    ws = workspace(ctx)
+    from lnob.web.server import sync_loop
+
+    sync_loop(ws, project=project, watch=watch, interval=interval)
 
 
 def demo(

@@ -7,3 +7,6 @@ class OpenRosaConfig(AppConfig):
     label = "openrosa"
     verbose_name = _("OpenRosa server")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lnob.openrosa import signals  # noqa: F401 - connects the cache invalidation

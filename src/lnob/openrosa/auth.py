@@ -47,6 +47,7 @@ class DigestPartialRecorder:
         from lnob.openrosa.models import DigestPartial
 
         DigestPartial.objects.update_or_create(user=user, defaults={"ha1": ha1(user.get_username(), password)})
+        forget_digest(user.get_username())
 
     def get_help_text(self):
         return ""
@@ -149,6 +150,15 @@ def _basic_user(request, username: str, password: str):
     return user
 
 
+#: seconds a worker remembers a user's digest partial (a password change clears it at once
+#: in the process that made it, and everywhere after at most this long)
+DIGEST_CACHE_SECONDS = 10
+
+
+def forget_digest(username: str) -> None:
+    cache.delete("openrosa-digest:" + hashlib.sha256(username.encode()).hexdigest())
+
+
 def _digest(request, rest: str) -> AuthResult:
     from lnob.openrosa.models import DigestPartial
 
@@ -162,18 +172,24 @@ def _digest(request, rest: str) -> AuthResult:
     if state == "stale":
         return AuthResult(stale=True, attempted=True)
     User = get_user_model()
-    user = User.objects.filter(**{User.USERNAME_FIELD: p["username"]}, is_active=True).first()
-    partial = DigestPartial.objects.filter(user=user).first() if user else None
-    if partial is None:
+    key = "openrosa-digest:" + hashlib.sha256(p["username"].encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        partial = (DigestPartial.objects.select_related("user")
+                   .filter(**{f"user__{User.USERNAME_FIELD}": p["username"], "user__is_active": True}).first())
+        cached = (partial.user, partial.ha1) if partial is not None else (None, None)
+        cache.set(key, cached, DIGEST_CACHE_SECONDS)
+    user, stored_ha1 = cached
+    if user is None:
         return AuthResult(attempted=True)
     ha2 = hashlib.md5(f"{request.method}:{p['uri']}".encode()).hexdigest()
     qop = p.get("qop")
     if qop:
         if qop != "auth" or "nc" not in p or "cnonce" not in p:
             return AuthResult(attempted=True)
-        expected = hashlib.md5(f"{partial.ha1}:{p['nonce']}:{p['nc']}:{p['cnonce']}:{qop}:{ha2}".encode()).hexdigest()
+        expected = hashlib.md5(f"{stored_ha1}:{p['nonce']}:{p['nc']}:{p['cnonce']}:{qop}:{ha2}".encode()).hexdigest()
     else:
-        expected = hashlib.md5(f"{partial.ha1}:{p['nonce']}:{ha2}".encode()).hexdigest()
+        expected = hashlib.md5(f"{stored_ha1}:{p['nonce']}:{ha2}".encode()).hexdigest()
     if not hmac.compare_digest(expected, p["response"].lower()):
         return AuthResult(attempted=True)
     if qop:

@@ -93,30 +93,22 @@ def read_head(xml: bytes) -> InstanceHead:
     return InstanceHead(form_id, root.get("version") or "", instance_id, meta("deprecatedID"))
 
 
+#: seconds a worker remembers which form version a (project, formID, version) is
+FORM_CACHE_SECONDS = 60
+
+
 def receive(project, xml: bytes, attachments, *, source: str = "openrosa") -> Received:
     """Store a submission for ``project``.  ``attachments``: list of (name, content_type, bytes)."""
-    from lnob.forms.models import Form, FormVersion
-    from lnob.openrosa.models import Attachment
-    from lnob.records.models import Record
+    from django.core.cache import cache
 
     head = read_head(xml)
-    form = Form.objects.filter(project=project, form_id=head.form_id).first()
-    if form is None:
-        raise NotFound(
-            _("this project has no form %(form)r") % {"form": head.form_id},
-            where=f"formID={head.form_id}",
-            hint=_("check the server address on the phone, or ask the project manager to publish the form"),
-            code="openrosa.unknown-form",
-        )
-    version = FormVersion.objects.filter(form=form, version=head.version).first()
-    if version is None:
-        raise NotFound(
-            _("version %(version)r of form %(form)r is not known to the server")
-            % {"version": head.version, "form": head.form_id},
-            where=f"formID={head.form_id} version={head.version}",
-            hint=_("the form was changed; on the phone use Get Blank Form to download the current version"),
-            code="openrosa.unknown-version",
-        )
+    key = f"openrosa-form:{project.pk}:{head.form_id}:{head.version}"
+    cached = cache.get(key)
+    if cached is not None:
+        form, version = cached
+    else:
+        form, version = _form_version(project, head)
+        cache.set(key, (form, version), FORM_CACHE_SECONDS)
     try:
         raw = xml.decode("utf-8")
     except UnicodeDecodeError:
@@ -126,20 +118,54 @@ def receive(project, xml: bytes, attachments, *, source: str = "openrosa") -> Re
             hint=_("send the form as ODK Collect produces it (UTF-8)"),
             code="openrosa.not-utf8",
         ) from None
-    sha = hashlib.sha256(xml).hexdigest()
+    return _store(project, form, version, head, raw, hashlib.sha256(xml).hexdigest(), attachments, source)
 
-    def add_attachments(record) -> int:
-        added = 0
-        existing = set(record.attachments.values_list("filename", flat=True))
-        for name, content_type, data in attachments:
-            if name in existing:
-                continue
-            Attachment.objects.create(
-                record=record, filename=name, content_type=content_type or "", size=len(data),
-                md5=hashlib.md5(data).hexdigest(), file=ContentFile(data, name=name),
-            )
-            added += 1
-        return added
+
+def _form_version(project, head):
+    """The form and version a submission names (only their keys are loaded)."""
+    from lnob.forms.models import Form, FormVersion
+
+    form = Form.objects.filter(project=project, form_id=head.form_id).only("id", "form_id", "project_id").first()
+    if form is None:
+        raise NotFound(
+            _("this project has no form %(form)r") % {"form": head.form_id},
+            where=f"formID={head.form_id}",
+            hint=_("check the server address on the phone, or ask the project manager to publish the form"),
+            code="openrosa.unknown-form",
+        )
+    # only the key: the XForm, XLSForm and survey JSON are large and not needed here
+    version = FormVersion.objects.filter(form=form, version=head.version).only("id", "version", "form_id").first()
+    if version is None:
+        raise NotFound(
+            _("version %(version)r of form %(form)r is not known to the server")
+            % {"version": head.version, "form": head.form_id},
+            where=f"formID={head.form_id} version={head.version}",
+            hint=_("the form was changed; on the phone use Get Blank Form to download the current version"),
+            code="openrosa.unknown-version",
+        )
+    return form, version
+
+
+def _add_attachments(record, attachments, *, new: bool = False) -> int:
+    from lnob.openrosa.models import Attachment
+
+    if not attachments:
+        return 0
+    added = 0
+    existing = set() if new else set(record.attachments.values_list("filename", flat=True))
+    for name, content_type, data in attachments:
+        if name in existing:
+            continue
+        Attachment.objects.create(
+            record=record, filename=name, content_type=content_type or "", size=len(data),
+            md5=hashlib.md5(data).hexdigest(), file=ContentFile(data, name=name),
+        )
+        added += 1
+    return added
+
+
+def _store(project, form, version, head, raw: str, sha: str, attachments, source: str) -> Received:
+    from lnob.records.models import Record
 
     for _attempt in range(2):
         try:
@@ -155,7 +181,7 @@ def receive(project, xml: bytes, attachments, *, source: str = "openrosa") -> Re
                             where=head.instance_id,
                             hint=_("to change a sent record, edit it so that it carries meta/deprecatedID"),
                         )
-                    added = add_attachments(existing)
+                    added = _add_attachments(existing, attachments)
                     msg = _("Attachments received.") if added else _("This submission was already received.")
                     return Received(202, existing, msg)
                 record = Record.objects.create(
@@ -163,7 +189,7 @@ def receive(project, xml: bytes, attachments, *, source: str = "openrosa") -> Re
                     raw=raw, raw_format="xml", raw_sha256=sha, source=source,
                     deprecated_id=head.deprecated_id,
                 )
-                add_attachments(record)
+                _add_attachments(record, attachments, new=True)
                 return Received(201, record, _("Thank you — your submission was received."))
         except IntegrityError:
             continue  # a concurrent POST of the same instance won the race: treat as a duplicate

@@ -59,14 +59,42 @@ def _unauthorised(request, stale: bool = False) -> HttpResponse:
     return resp
 
 
+#: seconds a worker process remembers a project and a user's role on it (phones send many
+#: submissions in a row); a role change is seen by every process after at most this long
+LOOKUP_TTL = 10
+
+
+def _project(slug: str):
+    from django.core.cache import cache
+
+    key = f"openrosa-project:{slug}"
+    project = cache.get(key)
+    if project is None:
+        project = Project.objects.filter(slug=slug).first()
+        if project is not None:
+            cache.set(key, project, LOOKUP_TTL)
+    return project
+
+
+def _role(user, project) -> str | None:
+    from django.core.cache import cache
+
+    key = f"openrosa-role:{user.pk}:{project.pk}"
+    role = cache.get(key)
+    if role is None:
+        role = role_of(user, project) or ""
+        cache.set(key, role, LOOKUP_TTL)
+    return role or None
+
+
 def _access(request, slug: str):
     """(project, None) when allowed to submit/list, else (None, error response)."""
-    project = Project.objects.filter(slug=slug).first()
+    project = _project(slug)
     if project is None:
         raise Http404
     result = auth.authenticate(request)
     if result.user is not None:
-        if role_allows(role_of(result.user, project), "records.submit"):
+        if role_allows(_role(result.user, project), "records.submit"):
             return project, None
         return None, _message(
             _("Your account has no enumerator role on this project. Ask the project manager to add you."), 403
@@ -198,6 +226,7 @@ def submission(request, slug: str):
         from lnob.openrosa.sync import syncer
         from lnob.webhooks import submission_created
 
-        syncer.request(project.pk)
+        if getattr(settings, "LNOB_BACKGROUND_SYNC", True):
+            syncer.request(project.pk)  # else `lnob sync --watch` (started by `lnob serve`) does it
         submission_created(outcome.record)
     return _message(outcome.message, outcome.status, nature="submit_success")

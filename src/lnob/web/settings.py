@@ -183,6 +183,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- OpenRosa ---------------------------------------------------------------------
 #: largest submission (XML + attachments) accepted, in bytes; told to phones on HEAD
 OPENROSA_MAX_SUBMISSION_SIZE = int(os.environ.get("LNOB_OPENROSA_MAX_SUBMISSION_SIZE", 10_000_000))
+#: sync the analytics store from a thread of the web process after submissions (off under
+#: `lnob serve`, whose companion `lnob sync --watch` process does it)
+LNOB_BACKGROUND_SYNC = _flag("LNOB_BACKGROUND_SYNC", True)
 #: allow HTTP Basic auth over plain HTTP (development only; phones send passwords in clear)
 OPENROSA_ALLOW_BASIC_HTTP = _flag("LNOB_OPENROSA_ALLOW_BASIC_HTTP")
 
