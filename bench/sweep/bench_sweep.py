@@ -6,12 +6,15 @@ Usage (build the 1M-person demo first, ~3 min):
     .venv/bin/python bench/sweep/bench_sweep.py /tmp/lnob-sweep [--variance design|ultimate-cluster] [--threads 2]
 
 Runs the library runner (the same code as ``lnob run``) on the workspace's analytics store,
-read-only, without storing results, and prints wall time, results and peak memory (max RSS).
+read-only, without storing results, and prints wall time (with the part spent in
+``lnob.stats.estimate_tables``), CPU time, the load average and peak memory (max RSS).  The
+machine is often shared: compare CPU times as well as wall times.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -55,8 +58,14 @@ def main() -> int:
     persons = con.execute("SELECT COUNT(*) FROM demo_person").fetchone()[0]
     print(f"persons: {persons:,}  indicators computed: {len(res.computed)}  dimensions: {res.dimensions}")
     print(f"variance: {a.variance}  depth: {a.depth}  threads: {a.threads}")
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    est = sum(c.seconds for c in res.computed)  # the estimate_tables calls (one per unit)
     print(f"results: {rows:,}  sweep: {t2 - t1:.1f} s  (setup {t1 - t0:.1f} s)")
-    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"  of which lnob.stats.estimate_tables: {est:.1f} s; the rest is the runner (analysis tables, "
+          f"snapshots)")
+    print(f"process CPU time (user + sys): {ru.ru_utime + ru.ru_stime:.1f} s; load average at the end: "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"peak memory (max RSS): {ru.ru_maxrss / 1024:.0f} MB")
     for p in res.problems:
         print(" ", p.level, p.code, p.message, file=sys.stderr)
     return 0
