@@ -156,8 +156,11 @@ def sync_loop(workspace, *, project: str | None = None, watch: bool = False, int
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    parent = os.getppid()
     seen: dict[int, int] = {}
     while True:
+        if watch and os.getppid() != parent:
+            return  # the server that started us is gone (even after kill -9): stop too
         projects = [get_project(project)] if project else list(Project.objects.all())
         for p in projects:
             latest = Record.objects.filter(project=p).order_by("-id").values_list("id", flat=True).first() or 0
