@@ -217,11 +217,12 @@ def brief_download(request, project, indicator: str):
 
     Every figure in it passes disclosure control, so any member may download it.
     """
+    import shutil
     import tempfile
     from pathlib import Path
 
     from django.contrib import messages
-    from django.http import FileResponse
+    from django.http import HttpResponse
     from django.shortcuts import redirect
 
     from lnob.errors import LnobError
@@ -234,9 +235,12 @@ def brief_download(request, project, indicator: str):
     out = tmp / f"brief-{project.slug}-{indicator}-{lang}.{fmt}"
     try:
         write_brief(project.slug, out, fmt=fmt, lang=lang, template=template, indicators=[indicator])
+        data = out.read_bytes()  # a brief is a few hundred KB: read it and leave no file behind
     except LnobError as exc:
         messages.error(request, exc.message + (" — " + exc.hint if exc.hint else ""))
         return redirect("evidence", slug=project.slug)
-    response = FileResponse(out.open("rb"), as_attachment=True, filename=out.name,
-                            content_type="application/pdf" if fmt == "pdf" else "text/html; charset=utf-8")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    response = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else "text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{out.name}"'
     return response
