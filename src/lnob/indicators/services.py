@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lnob import __version__
-from lnob.errors import InputError
+from lnob.errors import InputError, Problem
 from lnob.i18n import _
 from lnob.indicators.definitions import load_library
 from lnob.indicators.runner import RunResult, Runner, UnitSource
@@ -48,6 +48,44 @@ def sources_of(project) -> dict[str, UnitSource]:
                          hint=_("set the project's survey_design (household/person tables, weight, strata, clusters)"),
                          code="indicators.no-design")
     return out
+
+
+#: answers to a form's consent question that mean "yes"
+CONSENT_YES = ("yes", "1", "true", "y")
+
+
+def consented_sources(con, sources: dict[str, UnitSource], schema) -> tuple[dict[str, UnitSource], int]:
+    """Restrict the analysis tables to records whose consent question says yes.
+
+    Records without consent are kept (as received) and counted on the data-quality page,
+    but never analysed or published: each source table that has the form's consent column
+    is read through a temporary view of the consenting rows.  Returns the sources and the
+    number of household/record rows left out.
+    """
+    from dataclasses import replace
+
+    from lnob.records.quality import consent_field
+
+    field = consent_field(schema) if schema is not None else None
+    if field is None:
+        return sources, 0
+    yes = ", ".join("'" + v + "'" for v in CONSENT_YES)
+    out, excluded = {}, 0
+    for unit, src in sources.items():
+        cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                          [src.table]).fetchall()}
+        if field.column not in cols:
+            out[unit] = src
+            continue
+        view = f"{src.table}__consented"
+        col = '"' + field.column.replace('"', '""') + '"'
+        table = '"' + src.table.replace('"', '""') + '"'
+        condition = f"lower(trim(CAST({col} AS VARCHAR))) IN ({yes})"
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM {table} WHERE {condition}')
+        if unit == "household" or len(sources) == 1:
+            excluded += con.execute(f"SELECT count(*) FROM {table} WHERE NOT coalesce({condition}, false)").fetchone()[0]
+        out[unit] = replace(src, table=view)
+    return out, excluded
 
 
 def form_schema(project):
@@ -90,10 +128,16 @@ def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, 
     try:
         if threads:
             con.execute(f"SET threads={int(threads)}")
+        sources, without_consent = consented_sources(con, sources, form)
         runner = Runner(con, lib, sources, form=form, field_map=fmap, depth=depth, dimensions=dimensions,
                         indicators=indicators, variance=variance, progress=progress,
                         previous=previous_hashes(project), force=force)
         result = runner.run()
+        if without_consent:
+            result.problems.append(Problem(
+                "indicators.no-consent",
+                _("%(n)d records without consent were left out of the analysis") % {"n": without_consent},
+                None, _("they are kept, and counted on the data-quality page"), "info"))
     finally:
         con.close()
     now = datetime.now(timezone.utc).isoformat()

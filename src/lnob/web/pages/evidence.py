@@ -431,7 +431,7 @@ def analysis_table(project, indicator: str, dims: list[str]):
     import duckdb
 
     from lnob.indicators.runner import Runner
-    from lnob.indicators.services import form_schema, sources_of
+    from lnob.indicators.services import consented_sources, form_schema, sources_of
     from lnob.records.services import default_store
 
     lib = _library()
@@ -440,6 +440,7 @@ def analysis_table(project, indicator: str, dims: list[str]):
     schema, _v = form_schema(project)
     fmap = dict((project.survey_design or {}).get("indicators", {}).get("fields", {}))
     con = duckdb.connect(str(default_store().path), read_only=True)
+    sources, _without = consented_sources(con, sources, schema)  # never analyse records without consent
     src = sources[ind.unit]
 
     def grab(stage, done, total):
