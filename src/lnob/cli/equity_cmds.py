@@ -15,7 +15,9 @@ from typing import List, Optional
 import typer
 
 from lnob.cli.common import out
-from lnob.cli.mpi import HELP, check_format, design_from_options, fmt_num, print_table
+from lnob.cli.design_options import (Cluster, Engine, Fay, Fpc, LonelyPsu, Mse, Nest, ReplicateType,
+                                     ReplicateWeights, Strata, Weight, design_from_options)
+from lnob.cli.mpi import check_format, fmt_num, print_table
 from lnob.errors import InputError, UsageError
 from lnob.i18n import _
 
@@ -98,18 +100,18 @@ def gaps_cmd(
     reference: Optional[str] = typer.Option(None, "--reference", metavar="GROUP|best|total|most-advantaged|least-advantaged", help="Also compare with this group (most/least-advantaged need --order). Example: --reference kinh"),
     order: Optional[str] = typer.Option(None, "--order", metavar="A,B,...", help="The dimension is ordered: its groups from most disadvantaged to most advantaged. Example: --order Q1,Q2,Q3,Q4,Q5"),
     adverse: bool = typer.Option(False, "--adverse", help="Lower is better (e.g. child marriage); the best-off group is then the lowest."),
-    weight: Optional[str] = typer.Option(None, "--weight", metavar="COL", help=HELP["weight"]),
-    strata: Optional[str] = typer.Option(None, "--strata", metavar="COL", help=HELP["strata"]),
-    cluster: List[str] = typer.Option([], "--cluster", metavar="COL", help=HELP["cluster"]),
-    fpc: List[str] = typer.Option([], "--fpc", metavar="COL", help=HELP["fpc"]),
-    nest: bool = typer.Option(False, "--nest", help=HELP["nest"]),
-    replicate_weights: Optional[str] = typer.Option(None, "--replicate-weights", metavar="PREFIX", help=HELP["replicate_weights"]),
-    replicate_type: Optional[str] = typer.Option(None, "--replicate-type", metavar="jk1|jkn|brr|bootstrap", help=HELP["replicate_type"]),
-    fay: Optional[float] = typer.Option(None, "--fay", metavar="RHO", help=HELP["fay"]),
-    mse: bool = typer.Option(False, "--mse", help=HELP["mse"]),
-    lonely_psu: str = typer.Option("fail", "--lonely-psu", metavar="fail|remove|certainty|adjust|average", help=HELP["lonely_psu"]),
+    weight: Weight = None,
+    strata: Strata = None,
+    cluster: Cluster = [],
+    fpc: Fpc = [],
+    nest: Nest = False,
+    replicate_weights: ReplicateWeights = None,
+    replicate_type: ReplicateType = None,
+    fay: Fay = None,
+    mse: Mse = False,
+    lonely_psu: LonelyPsu = "fail",
     level: float = typer.Option(0.95, "--level", help="Confidence level."),
-    engine: str = typer.Option("duckdb", "--engine", metavar="duckdb|postgresql://...", help=HELP["engine"]),
+    engine: Engine = "duckdb",
     fmt: str = typer.Option("table", "--format", metavar="table|json", help="Output format."),
 ) -> None:
     """Gaps of every group of a dimension: vs the total, vs the best-off group and vs
@@ -190,18 +192,18 @@ def behind_cmd(
     tree: bool = typer.Option(False, "--tree", help="Also grow ESCAP's classification tree on the dimensions and report its D-index."),
     min_share: float = typer.Option(0.10, "--min-share", help="Tree: smallest group, as a share of the sample (ESCAP: 0.10)."),
     max_depth: int = typer.Option(3, "--max-depth", help="Tree: largest depth."),
-    weight: Optional[str] = typer.Option(None, "--weight", metavar="COL", help=HELP["weight"]),
-    strata: Optional[str] = typer.Option(None, "--strata", metavar="COL", help=HELP["strata"]),
-    cluster: List[str] = typer.Option([], "--cluster", metavar="COL", help=HELP["cluster"]),
-    fpc: List[str] = typer.Option([], "--fpc", metavar="COL", help=HELP["fpc"]),
-    nest: bool = typer.Option(False, "--nest", help=HELP["nest"]),
-    replicate_weights: Optional[str] = typer.Option(None, "--replicate-weights", metavar="PREFIX", help=HELP["replicate_weights"]),
-    replicate_type: Optional[str] = typer.Option(None, "--replicate-type", metavar="jk1|jkn|brr|bootstrap", help=HELP["replicate_type"]),
-    fay: Optional[float] = typer.Option(None, "--fay", metavar="RHO", help=HELP["fay"]),
-    mse: bool = typer.Option(False, "--mse", help=HELP["mse"]),
-    lonely_psu: str = typer.Option("fail", "--lonely-psu", metavar="fail|remove|certainty|adjust|average", help=HELP["lonely_psu"]),
+    weight: Weight = None,
+    strata: Strata = None,
+    cluster: Cluster = [],
+    fpc: Fpc = [],
+    nest: Nest = False,
+    replicate_weights: ReplicateWeights = None,
+    replicate_type: ReplicateType = None,
+    fay: Fay = None,
+    mse: Mse = False,
+    lonely_psu: LonelyPsu = "fail",
     level: float = typer.Option(0.95, "--level", help="Confidence level."),
-    engine: str = typer.Option("duckdb", "--engine", metavar="duckdb|postgresql://...", help=HELP["engine"]),
+    engine: Engine = "duckdb",
     fmt: str = typer.Option("table", "--format", metavar="table|json", help="Output format."),
 ) -> None:
     """Furthest behind: the intersecting groups significantly worse off than the population

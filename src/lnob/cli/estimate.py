@@ -16,6 +16,8 @@ from typing import List, Optional
 import typer
 
 from lnob.cli.common import err, out
+from lnob.cli.design_options import (Cluster, Engine, Fay, Fpc, LonelyPsu, Mse, Nest, ReplicateType,
+                                     ReplicateWeights, Strata, Weight, design_from_options)
 from lnob.errors import UsageError
 from lnob.i18n import _
 
@@ -60,16 +62,16 @@ def register(app: typer.Typer) -> None:
 def estimate(
     ctx: typer.Context,
     data: Path = typer.Argument(..., metavar="DATA", help="CSV, Parquet or Excel (.xlsx) file, one row per respondent. Example: survey.csv", show_default=False),
-    weight: Optional[str] = typer.Option(None, "--weight", metavar="COL", help="Sampling weight column (default: every weight 1; with --fpc and no weight, weights come from the fpc as in R). Example: --weight pw"),
-    strata: Optional[str] = typer.Option(None, "--strata", metavar="COL", help="Stratum column. Example: --strata region"),
-    cluster: List[str] = typer.Option([], "--cluster", metavar="COL", help="Cluster column of one stage; repeat for more stages, first = PSU (default: each row is its own PSU). Example: --cluster village --cluster household"),
-    fpc: List[str] = typer.Option([], "--fpc", metavar="COL", help="Finite population correction of one stage, repeated like --cluster: population sizes, or sampling fractions when every value is <= 1. Example: --fpc N_villages"),
-    nest: bool = typer.Option(False, "--nest", help="PSU ids are only unique within strata (R nest=TRUE). Without it a PSU id in two strata is an error."),
-    replicate_weights: Optional[str] = typer.Option(None, "--replicate-weights", metavar="PREFIX", help="Use the replicate weights in every column whose name starts with PREFIX. Example: --replicate-weights repw"),
-    replicate_type: Optional[str] = typer.Option(None, "--replicate-type", metavar="jk1|jkn|brr|bootstrap", help="Kind of replicate weights (jkn needs --strata and --cluster). Example: --replicate-type jk1"),
-    fay: Optional[float] = typer.Option(None, "--fay", metavar="RHO", help="Fay's rho for BRR replicate weights. Example: --replicate-type brr --fay 0.5"),
-    mse: bool = typer.Option(False, "--mse", help="Centre replicate estimates on the full-sample estimate (R mse=TRUE)."),
-    lonely_psu: str = typer.Option("fail", "--lonely-psu", metavar="fail|remove|certainty|adjust|average", help="What a stratum with a single PSU contributes (R survey.lonely.psu). Example: --lonely-psu adjust"),
+    weight: Weight = None,
+    strata: Strata = None,
+    cluster: Cluster = [],
+    fpc: Fpc = [],
+    nest: Nest = False,
+    replicate_weights: ReplicateWeights = None,
+    replicate_type: ReplicateType = None,
+    fay: Fay = None,
+    mse: Mse = False,
+    lonely_psu: LonelyPsu = "fail",
     mean: List[str] = typer.Option([], "--mean", metavar="VAR", callback=_record("mean"), help="Estimate the mean of VAR (repeatable). Example: --mean income"),
     total: List[str] = typer.Option([], "--total", metavar="VAR", callback=_record("total"), help="Estimate the total of VAR (repeatable). Example: --total enroll"),
     proportion: List[str] = typer.Option([], "--proportion", metavar="VAR", callback=_record("proportion"), help="Estimate the share of each category of VAR (repeatable). Example: --proportion water_source"),
@@ -78,7 +80,7 @@ def estimate(
     level: float = typer.Option(0.95, "--level", help="Confidence level. Example: --level 0.9"),
     ci: str = typer.Option("logit", "--ci", metavar="logit|beta|wald", help="Interval for proportions (R svyciprop: logit, beta = Korn-Graubard, wald = 'mean'); means, totals and ratios use the normal interval. Example: --ci beta"),
     deff: bool = typer.Option(False, "--deff", help="Add the design effect (R deff=TRUE)."),
-    engine: str = typer.Option("duckdb", "--engine", metavar="duckdb|postgresql://...", help="Where to compute: embedded DuckDB, or a PostgreSQL URL. Example: --engine postgresql://user@localhost/db"),
+    engine: Engine = "duckdb",
     fmt: str = typer.Option("table", "--format", metavar="table|csv|json", help="Output format. Example: --format json"),
 ) -> None:
     """Design-based estimates (mean, total, proportion, ratio) with SE, CI, n, population, df.
@@ -87,7 +89,7 @@ def estimate(
     svyciprop, svyby); missing values are dropped as R's na.rm=TRUE (a domain that keeps
     every PSU).  With --format json: one array, one object per estimate.
     """
-    from lnob.stats import (Design, Mean, Proportion, Ratio, ReplicateDesign, Total, connect,
+    from lnob.stats import (Mean, Proportion, Ratio, Total, connect,
                             estimate_tables)
 
     if fmt not in ("table", "csv", "json"):
@@ -108,17 +110,8 @@ def estimate(
     if any(not c for c in by_cols):
         raise UsageError(_("empty column name in --by {v!r}").format(v=by), where="--by",
                          hint=_("e.g. --by sex,region"), code="stats.bad-by")
-    if replicate_weights:
-        design = ReplicateDesign(weights=weight, prefix=replicate_weights,
-                                 type=replicate_type or "", fay=fay, mse=mse, strata=strata,
-                                 clusters=list(cluster))
-    else:
-        if replicate_type or fay is not None or mse:
-            raise UsageError(_("--replicate-type, --fay and --mse need --replicate-weights"),
-                             where="--replicate-weights", hint=_("e.g. --replicate-weights rw --replicate-type jk1"),
-                             code="stats.no-replicates")
-        design = Design(weights=weight, strata=strata, clusters=list(cluster), fpc=list(fpc),
-                        nest=nest, lonely_psu=lonely_psu)
+    design = design_from_options(weight, strata, cluster, fpc, nest, replicate_weights, replicate_type,
+                                 fay, mse, lonely_psu)
 
     with connect(engine) as eng:
         big = data.exists() and data.stat().st_size > 50_000_000

@@ -16,6 +16,8 @@ from typing import List, Optional
 import typer
 
 from lnob.cli.common import out
+from lnob.cli.design_options import (Cluster, Engine, Fay, Fpc, LonelyPsu, Mse, Nest, ReplicateType,
+                                     ReplicateWeights, Strata, Weight, design_from_options)
 from lnob.errors import UsageError
 from lnob.i18n import _
 
@@ -28,40 +30,7 @@ Examples:
 """
 
 
-# --------------------------------------------------------------------------- shared options
-HELP = {
-    "weight": "Sampling weight column (as lnob estimate). Example: --weight pw",
-    "strata": "Stratum column. Example: --strata region",
-    "cluster": "Cluster column of one stage; repeat for more stages, first = PSU. Example: --cluster village",
-    "fpc": "Finite population correction per stage (counts, or fractions <= 1). Example: --fpc N_villages",
-    "nest": "PSU ids are only unique within strata (R nest=TRUE).",
-    "replicate_weights": "Use the replicate weights in every column whose name starts with PREFIX.",
-    "replicate_type": "Kind of replicate weights: jk1, jkn, brr, bootstrap.",
-    "fay": "Fay's rho for BRR replicate weights.",
-    "mse": "Centre replicate estimates on the full-sample estimate (R mse=TRUE).",
-    "lonely_psu": "What a stratum with a single PSU contributes (R survey.lonely.psu).",
-    "engine": "Where to compute: embedded DuckDB, or a PostgreSQL URL.",
-}
-
-
-def design_from_options(weight, strata, cluster, fpc, nest, replicate_weights, replicate_type,
-                        fay, mse, lonely_psu):
-    """The :class:`~lnob.stats.Design` or :class:`~lnob.stats.ReplicateDesign` the options
-    describe, with the same rules as ``lnob estimate``."""
-    from lnob.stats import Design, ReplicateDesign
-
-    if replicate_weights:
-        return ReplicateDesign(weights=weight, prefix=replicate_weights, type=replicate_type or "",
-                               fay=fay, mse=mse, strata=strata, clusters=list(cluster))
-    if replicate_type or fay is not None or mse:
-        raise UsageError(_("--replicate-type, --fay and --mse need --replicate-weights"),
-                         where="--replicate-weights",
-                         hint=_("e.g. --replicate-weights rw --replicate-type jk1"),
-                         code="stats.no-replicates")
-    return Design(weights=weight, strata=strata, clusters=list(cluster), fpc=list(fpc), nest=nest,
-                  lonely_psu=lonely_psu)
-
-
+# --------------------------------------------------------------------------- shared helpers
 def check_format(fmt: str, allowed=("table", "json")) -> None:
     if fmt not in allowed:
         raise UsageError(_("unknown format {f!r}").format(f=fmt), where="--format",
@@ -102,19 +71,19 @@ def mpi_cmd(
     data: Path = typer.Argument(..., metavar="DATA", help="CSV, Parquet or Excel file, one row per person (or household).", show_default=False),
     deprivation: List[str] = typer.Option([], "--deprivation", metavar="COL=WEIGHT", help="A 0/1 deprivation column (1 = deprived) and its weight, a number or a fraction; repeat for every indicator; the weights must sum to 1. Example: --deprivation water=1/6"),
     k: str = typer.Option(..., "--k", metavar="K", help="Poverty cutoff in (0, 1]: poor when the weighted deprivation score >= K, compared exactly. Example: --k 1/3"),
-    weight: Optional[str] = typer.Option(None, "--weight", metavar="COL", help=HELP["weight"]),
-    strata: Optional[str] = typer.Option(None, "--strata", metavar="COL", help=HELP["strata"]),
-    cluster: List[str] = typer.Option([], "--cluster", metavar="COL", help=HELP["cluster"]),
-    fpc: List[str] = typer.Option([], "--fpc", metavar="COL", help=HELP["fpc"]),
-    nest: bool = typer.Option(False, "--nest", help=HELP["nest"]),
-    replicate_weights: Optional[str] = typer.Option(None, "--replicate-weights", metavar="PREFIX", help=HELP["replicate_weights"]),
-    replicate_type: Optional[str] = typer.Option(None, "--replicate-type", metavar="jk1|jkn|brr|bootstrap", help=HELP["replicate_type"]),
-    fay: Optional[float] = typer.Option(None, "--fay", metavar="RHO", help=HELP["fay"]),
-    mse: bool = typer.Option(False, "--mse", help=HELP["mse"]),
-    lonely_psu: str = typer.Option("fail", "--lonely-psu", metavar="fail|remove|certainty|adjust|average", help=HELP["lonely_psu"]),
+    weight: Weight = None,
+    strata: Strata = None,
+    cluster: Cluster = [],
+    fpc: Fpc = [],
+    nest: Nest = False,
+    replicate_weights: ReplicateWeights = None,
+    replicate_type: ReplicateType = None,
+    fay: Fay = None,
+    mse: Mse = False,
+    lonely_psu: LonelyPsu = "fail",
     by: Optional[str] = typer.Option(None, "--by", metavar="COL", help="Also compute the MPI of every group of COL (subgroup decomposition). Example: --by region"),
     level: float = typer.Option(0.95, "--level", help="Confidence level. Example: --level 0.9"),
-    engine: str = typer.Option("duckdb", "--engine", metavar="duckdb|postgresql://...", help=HELP["engine"]),
+    engine: Engine = "duckdb",
     fmt: str = typer.Option("table", "--format", metavar="table|json", help="Output format. Example: --format json"),
 ) -> None:
     """Alkire-Foster multidimensional poverty: H, A, M0 with design-based SE and CI,
