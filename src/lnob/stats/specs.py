@@ -19,48 +19,38 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
-class Mean:
+class _OneVariable:
+    """An estimator of one column (mean, total, proportion)."""
+
+    var: str
+
+    @property
+    def label(self) -> str:
+        return self.var
+
+    def columns(self) -> list[str]:
+        return [self.var]
+
+
+@dataclass(frozen=True)
+class Mean(_OneVariable):
     """Weighted mean Σwy/Σw of a numeric column."""
 
-    var: str
     statistic = "mean"
 
-    @property
-    def label(self) -> str:
-        return self.var
-
-    def columns(self) -> list[str]:
-        return [self.var]
-
 
 @dataclass(frozen=True)
-class Total:
+class Total(_OneVariable):
     """Weighted total Σwy of a numeric column."""
 
-    var: str
     statistic = "total"
-
-    @property
-    def label(self) -> str:
-        return self.var
-
-    def columns(self) -> list[str]:
-        return [self.var]
 
 
 @dataclass(frozen=True)
-class Proportion:
+class Proportion(_OneVariable):
     """Weighted share of each category of a (categorical) column; one result per category."""
 
-    var: str
     statistic = "proportion"
-
-    @property
-    def label(self) -> str:
-        return self.var
-
-    def columns(self) -> list[str]:
-        return [self.var]
 
 
 @dataclass(frozen=True)
