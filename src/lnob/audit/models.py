@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         MICRODATA_VIEW = "microdata_view", _("microdata viewed")
         PUBLICATION = "publication", _("publication")
+        PERSONAL_MARKING = "personal_marking", _("personal field marked or unmarked")
+        PERSONAL_GRANT = "personal_grant", _("personal-data access granted or withdrawn")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=32, choices=Action.choices)

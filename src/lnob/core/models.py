@@ -65,6 +65,12 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    #: an owner lets this member see and export personal fields although the role alone does not
+    #: (analysts); managers and owners see them anyway (see lnob.core.services.may_see_personal)
+    personal_data = models.BooleanField(
+        _("may see personal data"), default=False,
+        help_text=_("Granted by an owner: see and export personal fields (names, phone numbers, GPS)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -75,3 +75,28 @@ class FormMedia(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["form_version", "filename"], name="media_name_unique")]
         ordering = ["filename"]
+
+
+class PersonalMark(models.Model):
+    """A manager's decision that a field of a form is personal (or is not), made on the form page.
+
+    The XLSForm's ``lnob::personal`` column gives the starting point; a mark overrides it for
+    every version of the form (fields are matched by path).  See :mod:`lnob.forms.personal`.
+    """
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="personal_marks")
+    #: the field's path below the instance root, e.g. ``hh/head`` (:attr:`lnob.forms.xlsform.Field.path`)
+    field = models.CharField(_("field"), max_length=500)
+    personal = models.BooleanField(_("personal"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form", "field"], name="one_personal_mark_per_field")]
+        ordering = ["field"]
+        verbose_name = _("personal-data mark")
+        verbose_name_plural = _("personal-data marks")
+
+    def __str__(self) -> str:
+        return f"{self.form.form_id}:{self.field} personal={self.personal}"
