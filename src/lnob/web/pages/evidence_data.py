@@ -1,0 +1,261 @@
+"""Data behind the evidence dashboard: who may see what, the stored estimates, the protected
+release, labels in the reader's language, number formatting, headline rows and the official
+comparison. No views here (``lnob.web.pages.evidence`` owns the views and URLs).
+
+* :func:`is_public` — whether a project's dashboard is public;
+* :func:`release` / :func:`rows_for` — the protected release (:func:`lnob.disclosure.protect`)
+  or, for ``results.view``, the estimates as computed;
+* :class:`Labels` — titles of dimensions and categories;
+* :func:`fmt_value` — every displayed estimate goes through it;
+* :func:`official_for` — community totals next to official values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+from lnob.errors import LnobError
+from lnob.i18n import _
+
+MISSING = "_U"
+#: two-way tables in the protected release unless survey_design["disclosure_release"]["pairs"] says
+DEFAULT_PAIRS = (("sex", "disability"), ("urbanisation", "ethnic_group"))
+FLAG_TEXT = {  # runner flags and disclosure flags -> what a reader is told
+    "n<50": "fewer than 50 observations", "cv>30%": "coefficient of variation above 30 %",
+    "df<8": "fewer than 8 degrees of freedom", "low-n": "fewer than 50 observations",
+    "high-cv": "coefficient of variation above 30 %", "low-df": "fewer than 8 degrees of freedom",
+    "suppressed": "suppressed to protect respondents", "primary": "too few respondents",
+    "secondary": "hidden so that another suppressed figure cannot be worked out",
+}
+
+
+# --------------------------------------------------------------------------- who sees what
+def is_public(project) -> bool:
+    """A project's dashboard is public when its ``public`` flag is set (a Project field, when the
+    model has one) or its slug is in the ``LNOB_PUBLIC_PROJECTS`` setting."""
+    return bool(getattr(project, "public", False)) or project.slug in set(getattr(settings, "LNOB_PUBLIC_PROJECTS", ()))
+
+
+# --------------------------------------------------------------------------- data
+def _library():
+    from lnob.indicators.definitions import load_library
+
+    return load_library()
+
+
+def _stored(project) -> dict:
+    from lnob.indicators.models import IndicatorResult
+
+    return {r.indicator: r for r in IndicatorResult.objects.filter(project=project)}
+
+
+def _version(stored: dict) -> str:
+    return hashlib.sha256(json.dumps(sorted((k, r.snapshot_hash, r.definition_hash) for k, r in stored.items()))
+                          .encode()).hexdigest()[:16]
+
+
+def policy_of(project):
+    from lnob.disclosure import Policy
+
+    return Policy.from_dict((project.survey_design or {}).get("disclosure"))
+
+
+def pairs_of(project, dims: set) -> list[tuple[str, str]]:
+    conf = (project.survey_design or {}).get("disclosure_release", {})
+    pairs = [tuple(p) for p in conf.get("pairs", DEFAULT_PAIRS)]
+    return [tuple(sorted(p)) for p in pairs if len(p) == 2 and set(p) <= dims]
+
+
+def release(project, stored: dict) -> dict:
+    """The protected release: {(indicator, groups key): row} for the total, every one-dimension
+    table and the configured pairs, protected together per group of linked dimensions.
+
+    Dimensions not joined by a published two-way table only share the total, so each
+    connected group of dimensions (with the total and every indicator, for linking) is one
+    :func:`protect` call; the union of the suppressions is published (docs/dashboard.md)."""
+    from lnob.disclosure import Cell, protect
+    from lnob.disclosure.model import domain_key
+
+    policy = policy_of(project)
+    key = f"lnob-evidence-release:{project.pk}:{_version(stored)}:{hashlib.sha256(repr(policy).encode()).hexdigest()[:12]}"
+    got = cache.get(key)
+    if got is not None:
+        return got
+    rows = [r for ir in stored.values() for r in ir.rows]
+    dims = {d for r in rows for d in r["groups"]}
+    pairs = pairs_of(project, dims)
+    parent = {d: d for d in dims}
+
+    def find(d):
+        while parent[d] != d:
+            d = parent[d]
+        return d
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    comps: dict[str, set] = {}
+    for d in dims:
+        comps.setdefault(find(d), set()).add(d)
+    kinds = {k: ir.kind for k, ir in stored.items()}
+    out: dict = {}
+    for comp in comps.values():
+        tables = {frozenset()} | {frozenset([d]) for d in comp} | {frozenset(p) for p in pairs if set(p) <= comp}
+        sel = [r for r in rows if frozenset(r["groups"]) in tables]
+        cells = [Cell(r["indicator"], r["groups"], r["estimate"], r["se"], r["ci_low"], r["ci_high"], int(r["n"]),
+                      None, kinds.get(r["indicator"], "mean") if kinds.get(r["indicator"]) in
+                      ("mean", "proportion", "ratio", "total") else "other") for r in sel]
+        for r, p in zip(sel, protect(cells, policy)):
+            k = (r["indicator"], domain_key(r["groups"]))
+            row = {**r, "estimate": p.estimate, "se": p.se, "ci_low": p.ci_low, "ci_high": p.ci_high,
+                   "n": p.n, "flags": list(p.flags), "population": None if p.suppressed else r["population"],
+                   "suppressed": p.suppressed}
+            if k in out and (out[k]["suppressed"] or not p.suppressed):
+                continue  # the total appears in every call: keep it suppressed if any call did
+            out[k] = row
+    cache.set(key, out, 3600)
+    return out
+
+
+def rows_for(project, stored: dict, indicator: str, full: bool) -> list[dict]:
+    if full:
+        return [{**r, "suppressed": False} for r in stored[indicator].rows]
+    return [r for (ind, _k), r in release(project, stored).items() if ind == indicator]
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def fmt_value(v, kind: str) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    if kind == "proportion":
+        return number_format(v * 100, 1) + " %"
+    if kind == "total":
+        return number_format(round(v), 0, force_grouping=True)
+    return number_format(v, 2)
+
+
+class Labels:
+    """Titles of dimensions and categories in the reader's language (English fallback)."""
+
+    def __init__(self, project, lib):
+        from lnob.indicators.definitions import text_in
+        from lnob.indicators.services import form_schema
+
+        self.lib, self.text_in, self.lang = lib, text_in, _lang()
+        schema, _v = form_schema(project)
+        self.schema = schema
+        self.dims = {d.id: d for d in lib.dimensions}
+
+    def dim(self, d: str) -> str:
+        return self.dims[d].label(self.lang) if d in self.dims else d
+
+    def choices(self, d: str) -> list[dict]:
+        dim = self.dims.get(d)
+        if dim is None or self.schema is None or not dim.field:
+            return []
+        decl = self.lib.fields.get(dim.field)
+        names = [dim.field] + [a.field for a in (decl.aliases if decl else []) if a.field]
+        for f in self.schema.fields:
+            if f.name in names and f.list_name:
+                return self.schema.choices.get(f.list_name, [])
+        return []
+
+    def cat(self, d: str, code) -> str:
+        if code == MISSING:
+            return _("Not stated")
+        dim = self.dims.get(d)
+        for c in (dim.categories if dim else []):
+            if c.code == code:
+                return self.text_in(c.title, self.lang) or str(code)
+        for c in self.choices(d):
+            if str(c.get("name")) == str(code):
+                lab = c.get("label")
+                if isinstance(lab, dict):
+                    return next((v for k, v in lab.items() if k.endswith(f"({self.lang})")), None) or \
+                        next(iter(lab.values()), str(code))
+                return str(lab or code)
+        return str(code)
+
+    def group(self, groups: dict) -> str:
+        return ", ".join(self.cat(d, v) for d, v in sorted(groups.items())) or _("Everyone")
+
+    def order(self, d: str) -> list:
+        dim = self.dims.get(d)
+        return [c.code for c in dim.categories] if dim and dim.categories else []
+
+
+def flag_texts(flags) -> list[str]:
+    return [_(FLAG_TEXT[f]) for f in flags if f in FLAG_TEXT and f not in ("primary", "secondary")] + \
+        [_(FLAG_TEXT[f]) for f in flags if f in ("primary", "secondary")]
+
+
+def _ind_title(ir, lang) -> str:
+    from lnob.indicators.definitions import text_in
+
+    return text_in(ir.title, lang) or ir.indicator
+
+
+def _sdg_title(code: str, lang: str) -> tuple[str, bool]:
+    from lnob import sdg
+
+    try:
+        t = sdg.catalogue().get(code).text(lang)
+        return t.text, t.fallback
+    except LnobError:
+        return code, False
+
+
+def _total(rows):
+    return next((r for r in rows if not r["groups"]), None)
+
+
+def _headline(project, stored, full, lang) -> list[dict]:
+    out = []
+    for k, ir in sorted(stored.items(), key=lambda kv: (kv[1].sdg[:1] or ["99"], kv[0])):
+        t = _total(rows_for(project, stored, k, full))
+        out.append({"id": k, "title": _ind_title(ir, lang), "sdg": ir.sdg, "kind": ir.kind, "row": t,
+                    "value": fmt_value(t and t["estimate"], ir.kind),
+                    "ci": t and t["ci_low"] is not None and f"{fmt_value(t['ci_low'], ir.kind)} – {fmt_value(t['ci_high'], ir.kind)}",
+                    "flags": flag_texts(t["flags"]) if t else []})
+    return out
+
+
+# --------------------------------------------------------------------------- official statistics
+def official_for(project, stored, lang) -> list[dict]:
+    """Community totals next to official values from files in ``<media>/official/<slug>/``."""
+    from pathlib import Path
+
+    from lnob.equity.official import CommunityEstimate, compare, read_official
+
+    folder = Path(settings.MEDIA_ROOT) / "official" / project.slug
+    if not folder.is_dir():
+        return []
+    out = []
+    for f in sorted(folder.iterdir()):
+        try:
+            data = read_official(f)
+        except LnobError:
+            continue
+        for k, ir in stored.items():
+            if data.indicator not in ir.sdg:
+                continue
+            t = _total(ir.rows)
+            scale = 100 if ir.kind == "proportion" else 1
+            com = CommunityEstimate(data.indicator, None, t["estimate"] * scale, t["ci_low"] * scale,
+                                    t["ci_high"] * scale, t["se"] * scale if t["se"] is not None else None)
+            for c in compare([com], data, year_tolerance=100):
+                out.append({"indicator": _ind_title(ir, lang), "sdg": data.indicator,
+                            "community": number_format(com.estimate, 1),
+                            "official": "–" if c.official is None else number_format(c.official.value, 1),
+                            "year": c.official.year if c.official else "", "direction": c.direction,
+                            "source": f.name})
+    return out
