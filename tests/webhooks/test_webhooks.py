@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from receiver import Receiver
 
 from lnob.core import services
 from lnob.jobs.models import Job
@@ -17,40 +16,6 @@ from lnob.webhooks.services import create_webhook
 from lnob.webhooks.signing import sign, verify
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 that records requests and fails the first ``fail`` of them."""
-
-    def __init__(self, fail: int = 0):
-        self.requests: list[dict] = []
-        self.fail = fail
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"headers": dict(self.headers), "body": body})
-                status = 500 if len(receiver.requests) <= receiver.fail else 200
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"boom" if status == 500 else b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -166,3 +131,20 @@ def test_openrosa_submission_fires_submission_created(client, project, tmp_path,
     [req] = rx.requests
     data = json.loads(req["body"])["data"]
     assert data["instance_id"] == "uuid:abc" and data["form_id"] == "hh_visit" and "members" not in json.dumps(data)
+
+
+def test_making_the_dashboard_public_fires_publication_created(client, project):
+    owner = services.create_user("owner", "a-long-passphrase", validate=False)
+    services.grant_role(owner, project, "owner")
+    client.force_login(owner)
+    with Receiver() as rx:
+        hook, secret = create_webhook(project, rx.url, events=["publication.created"])
+        assert client.post("/p/wash/settings/public/", {"public": "1"}).status_code == 302
+        assert client.post("/p/wash/settings/public/", {"public": "1"}).status_code == 302  # no change: no event
+        assert client.post("/p/wash/settings/public/", {"public": "0"}).status_code == 302
+        assert run_pending() == 2
+    docs = [verify(secret, r["body"], r["headers"]["X-Lnob-Signature"], r["headers"]["X-Lnob-Timestamp"])
+            for r in rx.requests]
+    assert [(d["event"], d["data"]["kind"], d["data"]["public"]) for d in docs] == [
+        ("publication.created", "dashboard", True), ("publication.created", "dashboard", False)]
+    assert docs[0]["data"]["url"] == "/p/wash/public/"

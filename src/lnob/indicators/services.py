@@ -152,6 +152,9 @@ def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, 
             defaults={"title": ind.title, "sdg": ind.sdg, "kind": ind.kind, "unit": ind.unit,
                       "definition_hash": c.definition_hash, "snapshot_hash": c.snapshot["hash"],
                       "provenance": prov, "rows": c.rows})
+    from lnob.webhooks import run_completed
+
+    run_completed(project, result, variance=variance, depth=depth, computed_at=now)
     return result
 
 

@@ -9,4 +9,4 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lnob.jobs import kinds  # noqa: F401 - registers the shipped job kinds
+        from lnob.jobs import briefs, kinds  # noqa: F401 - registers the shipped job kinds

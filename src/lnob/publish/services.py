@@ -30,9 +30,14 @@ def _audit(slug: str, what: str, path: Path, release, **details) -> None:
     from lnob.audit.log import record
     from lnob.core.services import get_project
 
-    record("publication", project=get_project(slug), target=str(path)[:255], kind=what,
+    from lnob.webhooks import publication_created
+
+    project = get_project(slug)
+    record("publication", project=project, target=str(path)[:255], kind=what,
            licence=release.licence, indicators=list(release.indicators), counts=release.counts(),
            policy=release.policy.as_dict(), **details)
+    publication_created(project, what, name=Path(path).name, licence=release.licence,
+                        indicators=list(release.indicators), counts=release.counts(), **details)
 
 
 def publish_open_data(slug: str, fmt: str, out, *, indicators=None, dimensions=None, intersections=None,

@@ -206,6 +206,12 @@ def project_public(request, project):
             project.public = public
             project.save(update_fields=["public"])
             record("publication", project=project, target="dashboard", public=public)
+            from django.urls import reverse
+
+            from lnob.webhooks import publication_created
+
+            publication_created(project, "dashboard", public=public,
+                                url=reverse("evidence-public", kwargs={"slug": project.slug}))
             messages.success(request, _("The dashboard is now public.") if public
                              else _("The dashboard is now private."))
     return redirect("project", slug=project.slug)

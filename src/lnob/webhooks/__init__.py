@@ -7,10 +7,12 @@ queue; every attempt is logged).  Events (:data:`EVENTS`):
 
 * ``submission.created`` — a new record arrived from a phone (OpenRosa); fired by
   :mod:`lnob.openrosa.views`;
-* ``run.completed`` — an indicator run finished; the runner calls
-  ``fire("run.completed", project, {...})``;
-* ``publication.created`` — results were published; the publish layer calls
-  ``fire("publication.created", project, {...})``;
+* ``run.completed`` — an indicator run finished; :func:`run_completed`, called by
+  :func:`lnob.indicators.services.run_project` once the results are stored;
+* ``publication.created`` — results were published: open data or a brief written
+  (:func:`publication_created`, called where :mod:`lnob.publish.services` records the
+  ``publication`` audit event), or the public dashboard switched on or off (the
+  project page's toggle);
 * ``ping`` — a test delivery (``lnob webhook ping``, ``POST …/webhooks/{id}/ping``).
 
 Payloads never carry personal fields: name what happened (ids, form, counts,
@@ -63,3 +65,27 @@ def submission_created(record) -> list:
         "received_at": record.received_at.isoformat() if record.received_at else None,
         "api": f"/api/projects/{record.project.slug}/records/{record.pk}",
     })
+
+
+def run_completed(project, result, *, variance: str, depth: int, computed_at: str) -> list:
+    """Fire ``run.completed`` for a finished indicator run (``result``: a RunResult): what ran, counts."""
+    levels: dict[str, int] = {}
+    for p in result.problems:
+        levels[p.level] = levels.get(p.level, 0) + 1
+    return fire("run.completed", project, {
+        "computed": sorted(c.indicator.id for c in result.computed),
+        "unchanged": sorted(result.unchanged),
+        "counts": {"computed": len(result.computed), "unchanged": len(result.unchanged),
+                   "rows": sum(len(c.rows) for c in result.computed), "problems": levels},
+        "variance": variance,
+        "depth": depth,
+        "seconds": round(result.seconds, 3),
+        "computed_at": computed_at,
+        "api": f"/api/projects/{project.slug}/results",
+    })
+
+
+def publication_created(project, kind: str, **details) -> list:
+    """Fire ``publication.created``: ``kind`` is an open-data format, ``brief-pdf``/``brief-html``, or
+    ``dashboard``; ``details`` are JSON values (file names, counts, language, public…), never paths."""
+    return fire("publication.created", project, {"kind": kind, **details})
