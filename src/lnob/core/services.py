@@ -143,3 +143,34 @@ def projects_for(user):
     if user.is_superuser:
         return qs
     return qs.filter(memberships__user=user).distinct()
+
+
+def may_see_personal(user, project: Project, role: str | None = None) -> bool:
+    """True when ``user`` may see and export personal fields of ``project``.
+
+    Managers and owners may (``records.view_personal``); a member whose role lets them read
+    records (analysts) may when an owner granted them personal data (``Membership.personal_data``).
+    """
+    role = role_of(user, project) if role is None else role
+    if role_allows(role, "records.view_personal"):
+        return True
+    if not role_allows(role, "records.view"):
+        return False
+    return Membership.objects.filter(user=user, project=project, personal_data=True).exists()
+
+
+@transaction.atomic
+def set_personal_grant(project: Project, user, granted: bool, *, actor=None) -> Membership:
+    """Grant (or withdraw) a member's access to personal data; recorded in the audit log."""
+    from lnob.audit.log import record
+
+    membership = Membership.objects.filter(user=user, project=project).first()
+    if membership is None:
+        raise NotFound(_("%(u)s is not a member of %(p)s") % {"u": user.get_username(), "p": project.slug},
+                       where=user.get_username(), hint=_("give them a role first"), code="core.not-a-member")
+    if membership.personal_data != bool(granted):
+        membership.personal_data = bool(granted)
+        membership.save(update_fields=["personal_data"])
+        record("personal_grant", actor=actor, project=project, target=user.get_username(),
+               granted=bool(granted), role=membership.role)
+    return membership

@@ -26,10 +26,18 @@ spreadsheet programs show it as text instead of running it.  Numbers and dates
 stay numbers and dates (only text columns are touched); Parquet is typed and
 left unchanged.
 
-**Personal fields** (``lnob::personal`` in the form) are left out unless
-``include_personal`` is true; the caller decides who may (``records.view_personal``).
+**Personal fields** (``lnob::personal`` in the form, changed by the marks set on
+the form page: :func:`lnob.forms.personal.personal_paths`) are left out unless
+``include_personal`` is true; the caller decides who may
+(:func:`lnob.core.services.may_see_personal`).
 Every export is written to the audit log (``export``: project, target path,
 format, tables, rows, whether personal fields were included).
+
+**Microdata releases** (:mod:`lnob.records.release`) export one table and pass
+``masker``: called with the open DuckDB connection (the data cannot change while
+it is open), it returns the cells to blank — ``{table: [(record id, parent
+index, index, column), …]}`` (0 for the indexes of the record table) — and the
+export writes those cells as missing.
 """
 
 from __future__ import annotations
@@ -84,26 +92,55 @@ def neutralise(value):
     return value
 
 
+def _neutral_expr(c: str) -> str:
+    return f"CASE WHEN left({c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {c} ELSE {c} END"
+
+
 def _neutral_sql(col: str) -> str:
     c = _q(col)
-    return (f"CASE WHEN left({c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {c} ELSE {c} END "
-            f"AS {c}")
+    return f"{_neutral_expr(c)} AS {c}"
+
+
+#: the temporary table of cells to blank (microdata releases)
+MASK_TABLE = "_lnob_release_mask"
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _masked_sql(col: str, table: str, neutral: bool, repeat: bool) -> str:
+    c = _q(col)
+    value = _neutral_expr(c) if neutral else c
+    pidx, idx = ("coalesce(t._parent_index, 0)", "coalesce(t._index, 0)") if repeat else ("0", "0")
+    return (f"CASE WHEN EXISTS (SELECT 1 FROM {MASK_TABLE} m WHERE m.tbl = {_lit(table)} AND m.col = {_lit(col)} "
+            f"AND m.rid = t._record_id AND m.pidx = {pidx} AND m.idx = {idx}) THEN NULL ELSE {value} END AS {c}")
 
 
 def personal_columns(form) -> dict[str, set[str]]:
-    """Analytics columns of personal fields, per table, over every version of the form."""
+    """Analytics columns of personal fields, per table, over every version of the form
+    (the XLSForm's ``lnob::personal`` column, changed by the marks set on the form page)."""
+    from lnob.forms.personal import marks
+
+    form_marks = marks(form)
     out: dict[str, set[str]] = {}
     for sj in form.versions.values_list("survey_json", flat=True):
         for f in FormSchema(sj).fields:
-            if f.personal:
+            if form_marks.get(f.path, f.personal):
                 out.setdefault(table_name(form.form_id, f.repeat), set()).add(f.column)
     return out
 
 
-def plan(project, con, *, forms, include_personal: bool, neutralise_text: bool) -> tuple[list[TableSpec], list[str]]:
-    """The tables to export and the SQL that reads each (only the project's rows)."""
+def plan(project, con, *, forms, include_personal: bool, neutralise_text: bool, only: list[str] | None = None,
+         masked: dict[str, set[str]] | None = None) -> tuple[list[TableSpec], list[str]]:
+    """The tables to export and the SQL that reads each (only the project's rows).
+
+    ``only`` keeps these analytics tables; ``masked`` maps a table to the columns that have
+    cells to blank (listed in the temporary :data:`MASK_TABLE`).
+    """
     from lnob.records.services import analytics_tables
 
+    masked = masked or {}
     specs, left_out = [], []
     existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     for form in forms:
@@ -113,18 +150,21 @@ def plan(project, con, *, forms, include_personal: bool, neutralise_text: bool) 
         if main not in existing:
             continue
         for t in tables:
-            if t not in existing:
+            if t not in existing or (only is not None and t not in only):
                 continue
             info = con.execute("select column_name, data_type from information_schema.columns where table_name = ? "
                                "order by ordinal_position", [t]).fetchall()
             drop = personal.get(t, set())
             left_out += [f"{t}.{c}" for c, _t in info if c in drop]
             cols = [(c, ty) for c, ty in info if c not in drop]
-            select = ", ".join(_neutral_sql(c) if neutralise_text and ty == "VARCHAR" else _q(c) for c, ty in cols)
+            mask = masked.get(t, set())
+            select = ", ".join(
+                _masked_sql(c, t, neutralise_text and ty == "VARCHAR", t != main) if c in mask
+                else _neutral_sql(c) if neutralise_text and ty == "VARCHAR" else _q(c) for c, ty in cols)
             if t == main:
-                sql = f"select {select} from {_q(t)} where _project = ?"
+                sql = f"select {select} from {_q(t)} t where _project = ?"
             else:
-                sql = (f"select {select} from {_q(t)} where _record_id in "
+                sql = (f"select {select} from {_q(t)} t where _record_id in "
                        f"(select _record_id from {_q(main)} where _project = ?)")
             specs.append(TableSpec(t, [c for c, _t in cols], dict(cols), sql, [project.slug]))
     return specs, left_out
@@ -137,8 +177,14 @@ def default_out(project, fmt: str) -> Path:
 
 def export_project(project, fmt: str, out: str | Path | None = None, *, form_id: str | None = None,
                    include_personal: bool = False, store=None, actor=None, actor_name: str = "",
-                   progress: Callable[[str, int, int], None] | None = None, overwrite: bool = False) -> ExportResult:
-    """Export ``project``'s records in ``fmt`` to ``out`` (see the module docstring)."""
+                   progress: Callable[[str, int, int], None] | None = None, overwrite: bool = False,
+                   only: list[str] | None = None, masker: Callable | None = None,
+                   audit_details: dict | None = None) -> ExportResult:
+    """Export ``project``'s records in ``fmt`` to ``out`` (see the module docstring).
+
+    ``only`` keeps these analytics tables; ``masker(con)`` returns the cells to blank
+    (microdata releases); ``audit_details`` are added to the audit event.
+    """
     from lnob.forms.models import Form
     from lnob.forms.services import get_form
     from lnob.records.services import default_store
@@ -158,8 +204,18 @@ def export_project(project, fmt: str, out: str | Path | None = None, *, form_id:
         # one thread: the writers keep no out-of-order batches, so memory stays flat for wide tables
         con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
+        masked: dict[str, set[str]] = {}
+        if masker is not None:
+            cells = masker(con)
+            con.execute(f"CREATE TEMP TABLE {MASK_TABLE} (tbl VARCHAR, rid BIGINT, pidx BIGINT, idx BIGINT, "
+                        "col VARCHAR)")
+            rows = [(t, rid, pidx, idx, col) for t, items in cells.items() for rid, pidx, idx, col in items]
+            if rows:
+                con.executemany(f"INSERT INTO {MASK_TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+            for t, _rid, _p, _i, col in rows:
+                masked.setdefault(t, set()).add(col)
         specs, left_out = plan(project, con, forms=forms, include_personal=include_personal,
-                               neutralise_text=fmt != "parquet")
+                               neutralise_text=fmt != "parquet", only=only, masked=masked)
         result.personal_left_out = left_out
         if not specs:
             raise InputError(_("project %(p)s has no records in the analytics store to export") % {"p": project.slug},
@@ -182,7 +238,8 @@ def export_project(project, fmt: str, out: str | Path | None = None, *, form_id:
     from lnob.audit.log import record
 
     record("export", project=project, target=str(out.resolve()), format=fmt, actor=actor, actor_name=actor_name,
-           tables=result.tables, personal=bool(include_personal), personal_left_out=len(left_out))
+           tables=result.tables, personal=bool(include_personal), personal_left_out=len(left_out),
+           **(audit_details or {}))
     return result
 
 
