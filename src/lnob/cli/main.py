@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "jobs_cmds",
     "api_cmds",
     "publish_cmds",
+    "coalition_cmds",
 ]
 
 

@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # upload forms, import data, review records
     "forms.manage": frozenset({"manager", "owner"}),
     "records.review": frozenset({"manager", "owner"}),
+    # edit the project's own indicator definitions (new versions) and start an indicator run
+    "indicators.edit": frozenset({"manager", "owner"}),
     # publish outputs
     "results.publish": frozenset({"manager", "owner"}),
     # add people and change their roles; change project settings
@@ -68,5 +70,43 @@ def check_role(role: str) -> str:
             where="--role",
             hint=(hint + " " if hint else "") + _("roles are: %(roles)s") % {"roles": ", ".join(ROLES)},
             code="core.unknown-role",
+        )
+    return role
+
+
+# --------------------------------------------------------------------------- coalitions
+#: Roles on a coalition (lnob.coalition), from least to most trusted.  A coalition role gives
+#: no role on any member's project: coalition users see aggregates, never records.
+COALITION_ROLES: tuple[str, ...] = ("coalition_viewer", "coalition_manager")
+
+COALITION_ROLE_LABELS = {
+    "coalition_viewer": gettext_noop("Coalition viewer"),
+    "coalition_manager": gettext_noop("Coalition manager"),
+}
+
+#: Actions on a coalition, and the coalition roles allowed to take them.
+COALITION_PERMISSIONS: dict[str, frozenset[str]] = {
+    # see the coalition's members, harmonised indicators, publications and pooled results
+    "coalition.view": frozenset(COALITION_ROLES),
+    # add members and harmonised indicators, give coalition roles
+    "coalition.manage": frozenset({"coalition_manager"}),
+}
+
+
+def coalition_role_allows(role: str | None, action: str) -> bool:
+    """True when the coalition ``role`` may take ``action``.  Unknown actions are denied."""
+    if role is None:
+        return False
+    return role in COALITION_PERMISSIONS.get(action, frozenset())
+
+
+def check_coalition_role(role: str) -> str:
+    if role not in COALITION_ROLES:
+        hint = did_you_mean(role, COALITION_ROLES) or ""
+        raise UsageError(
+            _("unknown coalition role %(role)r") % {"role": role},
+            where="--role",
+            hint=(hint + " " if hint else "") + _("roles are: %(roles)s") % {"roles": ", ".join(COALITION_ROLES)},
+            code="coalition.unknown-role",
         )
     return role

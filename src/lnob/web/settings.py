@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lnob.jobs",
     "lnob.webhooks",
     "lnob.api",
+    "lnob.coalition",
 ]
 
 MIDDLEWARE = [
