@@ -31,6 +31,21 @@ def _(message: str) -> str:
         return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` in ``context`` (for a word or template that could be read in more
+    than one way), if a language is configured."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured:
+            return message
+        from django.utils.translation import pgettext as _pgettext
+
+        return _pgettext(context, message)
+    except Exception:  # pragma: no cover - Django missing or misconfigured
+        return message
+
+
 def gettext_noop(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message

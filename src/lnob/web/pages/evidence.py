@@ -27,6 +27,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from lnob import l10n
 from lnob.core.roles import role_allows
 from lnob.errors import LnobError
 from lnob.i18n import _
@@ -34,8 +35,9 @@ from lnob.web.access import project_view, public_view
 # the data, charts and gaps live in sibling modules; their names stay importable from here
 from lnob.web.pages.evidence_charts import dot_chart, geo_dimension, heat, inequality, map_for, vega_spec  # noqa: F401
 from lnob.web.pages.evidence_data import (  # noqa: F401
-    DEFAULT_PAIRS, FLAG_TEXT, MISSING, Labels, _headline, _ind_title, _lang, _library, _sdg_title, _stored, _total,
-    _version, flag_texts, fmt_value, is_public, official_for, pairs_of, policy_of, release, rows_for)
+    DEFAULT_PAIRS, FLAG_TEXT, MISSING, Labels, _headline, _ind_title, _lang, _library, _sdg_title, _stored,
+    _total, _version, flag_texts, fmt_ci, fmt_n, fmt_value, is_public, official_for, pairs_of, policy_of,
+    release, rows_for)
 from lnob.web.pages.evidence_gaps import analysis_table, gaps_and_behind  # noqa: F401
 
 
@@ -84,10 +86,12 @@ def _overview(request, project, public=False):
     goal_list = []
     for g in sorted(goals, key=lambda x: int(x) if x.isdigit() else 99):
         title, fb = _sdg_title(g, lang)
-        goal_list.append({"code": g, "title": title, "fallback": fb, "n": len(goals[g])})
+        goal_list.append({"code": g, "title": title, "fallback": fb, "n": len(goals[g]),
+                          "n_text": l10n.count(len(goals[g]))})
     ctx = _ctx(request, project, public)
-    ctx.update(heads=heads, goals=goal_list, official=official_for(project, stored, lang) if ctx["full"] else [],
-               computed=max((r.computed_at for r in stored.values()), default=None))
+    computed = max((r.computed_at for r in stored.values()), default=None)
+    ctx.update(heads=heads, goals=goal_list, official=official_for(project, stored, lang, ctx["full"]),
+               computed=computed, computed_text=computed and l10n.date(computed))
     return render(request, "lnob/evidence/overview.html", ctx)
 
 
@@ -138,18 +142,17 @@ def _indicator(request, project, indicator, public=False):
     if by and by not in dims:
         raise Http404
     total = ctx["total"]
-    ctx["headline"] = {"value": fmt_value(total and total["estimate"], kind),
-                       "ci": total and total["ci_low"] is not None and
-                       f"{fmt_value(total['ci_low'], kind)} – {fmt_value(total['ci_high'], kind)}",
-                       "n": total and total["n"], "flags": flag_texts(total["flags"]) if total else []}
+    ctx["headline"] = {"value": fmt_value(total and total["estimate"], kind), "ci": fmt_ci(total, kind),
+                       "n": fmt_n(total and total["n"]), "flags": flag_texts(total["flags"]) if total else []}
     if by:
         grp = [r for r in rows if list(r["groups"]) == [by]]
         grp.sort(key=lambda r: (r["estimate"] is None, -(r["estimate"] or 0)))
         chart = dot_chart(grp, kind, labels, total)
         measure = _("Percent") if kind == "proportion" else _("Value")
         ctx.update(by=by, by_label=labels.dim(by), chart=chart,
-                   spec=vega_spec(chart, f"{ctx['title']} — {labels.dim(by)}", measure),
+                   spec=vega_spec(chart, f"{ctx['title']} — {labels.dim(by)}", measure, kind),
                    ineq=inequality(rows, by, kind, ctx["favourable"], labels))
+    ctx["official"] = official_for(project, ctx["stored"], ctx["lang"], ctx["full"], indicator=indicator)
     geo = geo_dimension(rows, labels)
     if geo:
         ctx["map"] = map_for(project, rows, geo, kind, labels, f"{ctx['title']} — {labels.dim(geo)}")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.utils.formats import number_format
 
+from lnob import l10n
 from lnob.errors import LnobError
 from lnob.i18n import _
-from lnob.web.pages.evidence_data import MISSING, Labels, flag_texts, fmt_value
+from lnob.web.pages.evidence_data import MISSING, Labels, fmt_ci, fmt_n, flag_texts, fmt_value
 
 
 # --------------------------------------------------------------------------- charts
@@ -31,25 +31,32 @@ def dot_chart(rows: list[dict], kind: str, labels: Labels, overall=None) -> dict
     for r in rows:
         out.append({"label": labels.group(r["groups"]), "groups": r["groups"], "x": pos(r["estimate"]),
                     "x1": pos(r["ci_low"]), "x2": pos(r["ci_high"]), "value": fmt_value(r["estimate"], kind),
-                    "ci": "" if r["ci_low"] is None else f"{fmt_value(r['ci_low'], kind)} – {fmt_value(r['ci_high'], kind)}",
-                    "n": r["n"], "flags": flag_texts(r["flags"]), "suppressed": r.get("suppressed", False)})
+                    "ci": fmt_ci(r, kind), "n": fmt_n(r["n"]), "flags": flag_texts(r["flags"]),
+                    "suppressed": r.get("suppressed", False)})
+
     def tick(v):
-        return number_format(v * 100, 0) + " %" if kind == "proportion" else number_format(v, 1)
+        return l10n.percent(v, 0) if kind == "proportion" else l10n.number(v, 1)
 
     ticks = [tick(lo + span * i / 2) for i in range(3)]  # three: they fit a phone's column
     return {"rows": out, "overall": pos(overall and overall.get("estimate")), "ticks": ticks}
 
 
-def vega_spec(chart: dict, title: str, measure: str) -> str:
-    """A Vega-Lite spec of the same chart (data inline), for evidence.js."""
+def vega_spec(chart: dict, title: str, measure: str, kind: str = "") -> str:
+    """A Vega-Lite spec of the same chart (data inline), for evidence.js.
+
+    Positions are on the chart's 0..100 scale, which is the percentage itself for a proportion
+    (its axis is labelled); tooltips show the same formatted texts as the table, and
+    ``config.locale`` gives Vega the reader's decimal separator, grouping and digits."""
     data = [{"group": r["label"], "estimate": r["x"], "low": r["x1"], "high": r["x2"], "value": r["value"],
              "ci": r["ci"], "reliability": "; ".join(r["flags"]) or _("reliable")}
             for r in chart["rows"] if r["x"] is not None]
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "title": title, "width": "container",
+            "config": {"locale": {"number": l10n.vega_locale()}},
             "data": {"values": data}, "encoding": {"y": {"field": "group", "type": "nominal", "sort": None, "title": None}},
             "layer": [{"mark": {"type": "rule", "color": "#444"},
                        "encoding": {"x": {"field": "low", "type": "quantitative", "title": measure,
-                                          "scale": {"domain": [0, 100]}, "axis": {"labels": False}},
+                                          "scale": {"domain": [0, 100]},
+                                          "axis": {"format": ",.0f"} if kind == "proportion" else {"labels": False}},
                                     "x2": {"field": "high"}}},
                       {"mark": {"type": "point", "filled": True, "size": 70},
                        "encoding": {"x": {"field": "estimate", "type": "quantitative"},
@@ -79,7 +86,7 @@ def heat(rows, a, b, kind, labels: Labels) -> dict:
             e = r["estimate"]
             cls = "heat-sup" if e is None else f"heat{min(4, int(5 * (e - lo) / ((hi - lo) or 1)))}"
             line.append({"text": _("suppressed") if e is None else fmt_value(e, kind), "cls": cls,
-                         "flags": flag_texts(r["flags"]), "n": r["n"]})
+                         "flags": flag_texts(r["flags"]), "n": fmt_n(r["n"])})
         out.append({"label": labels.cat(a, x), "cells": line})
     return {"cols": [labels.cat(b, y) for y in cb], "rows": out}
 
@@ -114,8 +121,8 @@ def inequality(rows, dim, kind, favourable, labels: Labels) -> dict | None:
         mr = res.measures.get(m)
         if mr is None or mr.estimate is None:
             continue
-        ci = "" if mr.lower is None else f"{number_format(mr.lower, 3)} – {number_format(mr.upper, 3)}"
-        out.append({"label": label, "value": number_format(mr.estimate, 3), "ci": ci})
+        ci = "" if mr.lower is None else l10n.interval(l10n.number(mr.lower, 3), l10n.number(mr.upper, 3))
+        out.append({"label": label, "value": l10n.number(mr.estimate, 3), "ci": ci})
     return {"measures": out, "ordered": ordered}
 
 
@@ -139,10 +146,9 @@ def map_for(project, rows, dim, kind, labels: Labels, title: str, ident="map"):
         text = _("suppressed") if r["estimate"] is None else fmt_value(r["estimate"], kind)
         values[code] = Value(r["estimate"], text, name, r["estimate"] is None, tuple(r["flags"]))
         table.append({"name": name, "code": code, "value": text, "flags": flag_texts(r["flags"]),
-                      "ci": "" if r["ci_low"] is None else f"{fmt_value(r['ci_low'], kind)} – {fmt_value(r['ci_high'], kind)}",
-                      "n": r["n"], "on_map": code in bounds.codes})
+                      "ci": fmt_ci(r, kind), "n": fmt_n(r["n"]), "on_map": code in bounds.codes})
     hi, lo = describe(values, names, lambda v: fmt_value(v, kind))
-    desc = _("Map of %(n)d regions with data; other regions were not surveyed.") % {"n": len(values)}
+    desc = _("Map of %(n)s regions with data; other regions were not surveyed.") % {"n": l10n.count(len(values))}
     if hi:
         desc += " " + _("Highest: %(hn)s (%(hv)s). Lowest: %(ln)s (%(lv)s).") % {
             "hn": hi[0], "hv": hi[1], "ln": lo[0], "lv": lo[1]}

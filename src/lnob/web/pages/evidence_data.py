@@ -6,7 +6,8 @@ comparison. No views here (``lnob.web.pages.evidence`` owns the views and URLs).
 * :func:`release` / :func:`rows_for` — the protected release (:func:`lnob.disclosure.protect`)
   or, for ``results.view``, the estimates as computed;
 * :class:`Labels` — titles of dimensions and categories;
-* :func:`fmt_value` — every displayed estimate goes through it;
+* :func:`fmt_value` / :func:`fmt_ci` — every displayed estimate and interval goes through them
+  (and so through :mod:`lnob.l10n`: the reader's decimal separator, grouping and digits);
 * :func:`official_for` — community totals next to official values.
 """
 
@@ -14,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 
+from lnob import l10n
 from lnob.errors import LnobError
-from lnob.i18n import _
+from lnob.i18n import _, pgettext
 
 MISSING = "_U"
 #: two-way tables in the protected release unless survey_design["disclosure_release"]["pairs"] says
@@ -134,13 +134,25 @@ def _lang() -> str:
 
 
 def fmt_value(v, kind: str) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "–"
+    """An estimate as shown: a proportion in percent with one decimal, a total as a whole
+    number, anything else with two decimals (:mod:`lnob.l10n`)."""
     if kind == "proportion":
-        return number_format(v * 100, 1) + " %"
+        return l10n.percent(v, 1)
     if kind == "total":
-        return number_format(round(v), 0, force_grouping=True)
-    return number_format(v, 2)
+        return l10n.count(v)
+    return l10n.number(v, 2)
+
+
+def fmt_ci(row, kind: str) -> str:
+    """A row's confidence interval as shown ("" when it has none)."""
+    if not row or row.get("ci_low") is None:
+        return ""
+    return l10n.interval(fmt_value(row["ci_low"], kind), fmt_value(row["ci_high"], kind))
+
+
+def fmt_n(n) -> str | None:
+    """A count of respondents as shown (None when unknown)."""
+    return None if n is None else l10n.count(n)
 
 
 class Labels:
@@ -186,7 +198,7 @@ class Labels:
         return str(code)
 
     def group(self, groups: dict) -> str:
-        return ", ".join(self.cat(d, v) for d, v in sorted(groups.items())) or _("Everyone")
+        return l10n.join([self.cat(d, v) for d, v in sorted(groups.items())], "plain") or _("Everyone")
 
     def order(self, d: str) -> list:
         dim = self.dims.get(d)
@@ -224,14 +236,19 @@ def _headline(project, stored, full, lang) -> list[dict]:
         t = _total(rows_for(project, stored, k, full))
         out.append({"id": k, "title": _ind_title(ir, lang), "sdg": ir.sdg, "kind": ir.kind, "row": t,
                     "value": fmt_value(t and t["estimate"], ir.kind),
-                    "ci": t and t["ci_low"] is not None and f"{fmt_value(t['ci_low'], ir.kind)} – {fmt_value(t['ci_high'], ir.kind)}",
+                    "ci": fmt_ci(t, ir.kind),
                     "flags": flag_texts(t["flags"]) if t else []})
     return out
 
 
 # --------------------------------------------------------------------------- official statistics
-def official_for(project, stored, lang) -> list[dict]:
-    """Community totals next to official values from files in ``<media>/official/<slug>/``."""
+def official_for(project, stored, lang, full: bool = True, indicator: str | None = None) -> list[dict]:
+    """Community totals next to official values from files in ``<media>/official/<slug>/``.
+
+    The community total is the one the reader may see (:func:`rows_for`: the protected release
+    unless ``full``); a suppressed total is not compared.  Each row says whether the two differ
+    significantly (:func:`lnob.equity.official.compare`: the official value outside the
+    community 95 % CI, or a z-test when the official value has an SE)."""
     from pathlib import Path
 
     from lnob.equity.official import CommunityEstimate, compare, read_official
@@ -246,16 +263,35 @@ def official_for(project, stored, lang) -> list[dict]:
         except LnobError:
             continue
         for k, ir in stored.items():
-            if data.indicator not in ir.sdg:
+            if data.indicator not in ir.sdg or (indicator is not None and k != indicator):
                 continue
-            t = _total(ir.rows)
+            t = _total(rows_for(project, stored, k, full))
+            if t is None or t["estimate"] is None or t["ci_low"] is None:
+                continue
             scale = 100 if ir.kind == "proportion" else 1
             com = CommunityEstimate(data.indicator, None, t["estimate"] * scale, t["ci_low"] * scale,
                                     t["ci_high"] * scale, t["se"] * scale if t["se"] is not None else None)
             for c in compare([com], data, year_tolerance=100):
-                out.append({"indicator": _ind_title(ir, lang), "sdg": data.indicator,
-                            "community": number_format(com.estimate, 1),
-                            "official": "–" if c.official is None else number_format(c.official.value, 1),
-                            "year": c.official.year if c.official else "", "direction": c.direction,
-                            "source": f.name})
+                o = c.official
+                out.append({"indicator": _ind_title(ir, lang), "id": k, "sdg": data.indicator,
+                            "community": l10n.number(com.estimate, 1),
+                            "community_ci": l10n.interval(l10n.number(com.ci_low, 1), l10n.number(com.ci_high, 1)),
+                            "official": l10n.DASH if o is None else l10n.number(o.value, 1),
+                            "official_ci": "" if o is None or o.lower is None or o.upper is None else
+                            l10n.interval(l10n.number(o.lower, 1), l10n.number(o.upper, 1)),
+                            "unit": (o.unit or "") if o else "", "year": l10n.year(o.year) if o else "",
+                            "direction": _official_direction(c.direction), "significant": c.significant,
+                            "method": _official_method(c.method), "source": f.name})
     return out
+
+
+def _official_direction(direction: str) -> str:
+    return {"consistent": _("consistent with the official value"),
+            "community higher": _("community value significantly higher"),
+            "community lower": _("community value significantly lower"),
+            "no official value": _("no official value")}.get(direction, direction)
+
+
+def _official_method(method: str) -> str:
+    return {"z-test": pgettext("significance test", "z-test, 5 % level"),
+            "outside community CI": pgettext("significance test", "official value outside the 95 % CI")}.get(method, "")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.http import Http404
-from django.utils.formats import number_format
 
-from lnob.i18n import _
-from lnob.web.pages.evidence_data import Labels, _library, _version, fmt_value
+from lnob import l10n
+from lnob.i18n import _, pgettext
+from lnob.web.pages.evidence_data import Labels, _library, _version, fmt_n, fmt_value
 
 
 # --------------------------------------------------------------------------- gaps (members with results.view)
@@ -61,7 +61,8 @@ def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -
 
     ir = stored[indicator]
     search = sorted({d for r in ir.rows for d in r["groups"]})
-    key = f"lnob-evidence-gaps:{project.pk}:{_version(stored)}:{indicator}:{dim}"
+    # the cached texts are formatted for one language
+    key = f"lnob-evidence-gaps:{project.pk}:{_version(stored)}:{indicator}:{dim}:{l10n.language()}"
     got = cache.get(key)
     if got is not None:
         return got
@@ -77,11 +78,12 @@ def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -
 
     def contrast(c):
         if c is None or c.estimate is None:
-            return {"value": "–", "ci": ""}
+            return {"value": l10n.DASH, "ci": ""}
         scale = 100 if kind == "proportion" else 1
-        unit = _(" pp") if kind == "proportion" else ""
-        return {"value": number_format(c.estimate * scale, 1) + unit,
-                "ci": f"{number_format(c.ci_low * scale, 1)} – {number_format(c.ci_high * scale, 1)}",
+        value = l10n.number(c.estimate * scale, 1)
+        if kind == "proportion":
+            value = pgettext("a difference in percentage points", "%(number)s pp") % {"number": value}
+        return {"value": value, "ci": l10n.interval(l10n.number(c.ci_low * scale, 1), l10n.number(c.ci_high * scale, 1)),
                 "p": c.p_value}
 
     best = labels.cat(dim, gt.best[f"d_{dim}"])
@@ -89,7 +91,7 @@ def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -
     for g in gt.groups:
         code = g.group[f"d_{dim}"]
         rows.append({"label": labels.cat(dim, code), "value": fmt_value(g.estimate.estimate, kind),
-                     "n": g.estimate.n, "vs_total": contrast(g.vs.get("total", {}).get("difference")),
+                     "n": fmt_n(g.estimate.n), "vs_total": contrast(g.vs.get("total", {}).get("difference")),
                      "vs_best": contrast(g.vs.get("best", {}).get("difference")),
                      "ratio_best": contrast(g.vs.get("best", {}).get("ratio")) if kind != "proportion" else None})
     findings = []
@@ -100,6 +102,7 @@ def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -
                            "low": fmt_value(t.estimate.ci_low, kind), "high": fmt_value(t.estimate.ci_high, kind),
                            "overall": fmt_value(s.overall.estimate, kind)})
     out = {"rows": rows, "best": best, "total": fmt_value(gt.total.estimate, kind), "findings": findings,
-           "tests": s.m, "n_behind": len(s.findings), "favourable": fav}
+           "tests": s.m, "tests_text": l10n.count(s.m), "n_behind": len(s.findings),
+           "n_behind_text": l10n.count(len(s.findings)), "favourable": fav}
     cache.set(key, out, 3600)
     return out
