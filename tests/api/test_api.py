@@ -182,7 +182,8 @@ def test_openapi_schema_lists_the_endpoints(client):
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
     for p in ["/api/projects", "/api/projects/{slug}/records", "/api/projects/{slug}/exports",
-              "/api/jobs/{job_id}", "/api/projects/{slug}/webhooks"]:
+              "/api/jobs/{job_id}", "/api/projects/{slug}/webhooks", "/api/projects/{slug}/indicators",
+              "/api/projects/{slug}/published/{indicator}", "/api/projects/{slug}/briefs/{job_id}/download"]:
         assert p in paths
     assert "BearerAuth" in str(schema["components"]["securitySchemes"]) or schema["components"]["securitySchemes"]
 

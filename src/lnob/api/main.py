@@ -31,9 +31,11 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-from lnob.api import hooks, projects, results, work  # noqa: E402 - the routers use `api`
+from lnob.api import briefs, hooks, indicators, projects, results, work  # noqa: E402 - the routers use `api`
 
 api.add_router("", projects.router)
 api.add_router("", work.router)
 api.add_router("", hooks.router)
 api.add_router("", results.router)
+api.add_router("", indicators.router)
+api.add_router("", briefs.router)
