@@ -3,7 +3,7 @@ shared by the module's tests and removed from the test database afterwards.
 
 The demo builder always writes project ``demo``; after the first build and run the project is
 renamed and moved to organisation A, so the second build creates a fresh ``demo`` for B.
-Organisation B's project has a stricter disclosure policy (threshold 60), so some of its cells
+Organisation B's project has a stricter disclosure policy (threshold 40), so some of its cells
 are suppressed where A's are published.
 """
 
@@ -26,8 +26,8 @@ def members(django_db_setup, django_db_blocker):
     made = []
     with django_db_blocker.unblock():
         for seed, org_slug, slug, policy in ((1, "org-a", "org-a-survey", None),
-                                             (2, "org-b", "org-b-survey", {"threshold": 60,
-                                                                          "sensitive_threshold": 60})):
+                                             (2, "org-b", "org-b-survey", {"threshold": 40,
+                                                                          "sensitive_threshold": 40})):
             build_demo(settings.HOME, households=300, seed=seed)
             run_project("demo", indicators=INDICATORS, depth=1)
             org = Organisation.objects.create(slug=org_slug, name=org_slug.upper(), country="VN")
