@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         MICRODATA_VIEW = "microdata_view", _("microdata viewed")
         PUBLICATION = "publication", _("publication")
+        DEFINITIONS = "definitions", _("indicator definitions saved")
         PERSONAL_MARKING = "personal_marking", _("personal field marked or unmarked")
         PERSONAL_GRANT = "personal_grant", _("personal-data access granted or withdrawn")
 

@@ -7,3 +7,6 @@ class IndicatorsConfig(AppConfig):
     label = "indicators"
     verbose_name = _("Indicators")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lnob.indicators import jobs  # noqa: F401 - registers the indicators.run job kind

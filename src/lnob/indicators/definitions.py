@@ -31,7 +31,7 @@ from pathlib import Path
 from lnob.errors import InputError, LnobError, did_you_mean
 from lnob.i18n import _
 from lnob.indicators import expr as X
-from lnob.indicators.yamlsrc import LList, LMap, load
+from lnob.indicators.yamlsrc import LList, LMap, load, loads
 
 FORMAT = 1
 KINDS = ("proportion", "mean", "ratio", "total")
@@ -517,10 +517,19 @@ def _read_dimension(m: LMap, head: X.Expr | None) -> Dimension:
 # --------------------------------------------------------------------------- files
 def read_file(path, lib: Library | None = None) -> Library:
     """Read one definitions file into ``lib`` (a new :class:`Library` when None)."""
+    return read_doc(load(path), str(path), lib)
+
+
+def read_text(text: str, source: str, lib: Library | None = None) -> Library:
+    """Read definitions from ``text`` (errors name ``source:line``), e.g. a project's stored version."""
+    return read_doc(loads(text, source), source, lib)
+
+
+def read_doc(doc, source: str, lib: Library | None = None) -> Library:
+    """Read a parsed definitions document into ``lib`` (a new :class:`Library` when None)."""
     lib = lib if lib is not None else Library()
-    doc = load(path)
     if not isinstance(doc, LMap):
-        raise _err(_("a definitions file is a mapping with 'format: 1'"), str(path), _("see docs/indicators.md"),
+        raise _err(_("a definitions file is a mapping with 'format: 1'"), source, _("see docs/indicators.md"),
                    "indicators.bad-file")
     _check_keys(doc, {"format", "module", "title", "fields", "members", "indicators", "dimensions", "household_head",
                       "description"}, "file")
@@ -551,12 +560,15 @@ def read_file(path, lib: Library | None = None) -> Library:
     return lib
 
 
-def load_library(paths=None, *, builtin: bool = True) -> Library:
-    """The ready-made library (``builtin``) plus the definitions files in ``paths``."""
+def load_library(paths=None, *, builtin: bool = True, texts=None) -> Library:
+    """The ready-made library (``builtin``), the definitions files in ``paths`` and the
+    ``(source, text)`` pairs in ``texts`` (a project's stored definitions)."""
     lib = Library()
     files = sorted(LIBRARY.glob("*.yml")) if builtin else []
     for p in list(files) + [Path(p) for p in (paths or [])]:
         read_file(p, lib)
+    for source, text in texts or []:
+        read_text(text, source, lib)
     known_dims = {d.id for d in lib.dimensions}
     for ind in lib.indicators:
         for d in ind.dimensions or []:

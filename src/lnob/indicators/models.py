@@ -1,5 +1,7 @@
-"""Stored indicator results: the latest computation of each indicator of a project, with provenance."""
+"""Stored indicator results (the latest computation of each indicator, with provenance) and the
+versions of each project's own indicator definitions."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +32,37 @@ class IndicatorResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.slug}:{self.indicator}"
+
+
+class DefinitionVersion(models.Model):
+    """One saved version of a project's own indicator definitions (YAML, ``format: 1``).
+
+    Versions are only ever added (never changed): the latest is what ``lnob run`` uses.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="definition_versions")
+    #: 1, 2, 3… within the project
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("definitions (YAML)"))
+    #: sha256 of the text as saved
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    #: who saved it, kept as a name too (``cli:<os user>`` from the command line)
+    created_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        unique_together = [("project", "number")]
+        ordering = ["-number"]
+        verbose_name = _("indicator definitions version")
+        verbose_name_plural = _("indicator definitions versions")
+
+    def __str__(self) -> str:
+        return f"{self.project.slug}: definitions v{self.number}"
+
+    @property
+    def source(self) -> str:
+        """The name errors and provenance use for this version (``project:<slug>/v<n>``)."""
+        return f"project:{self.project.slug}/v{self.number}"

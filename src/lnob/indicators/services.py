@@ -6,6 +6,9 @@
   snapshot are unchanged are not recomputed.
 * :func:`results` — the stored rows (the JSON contract of ``lnob results``).
 
+The library is the ready-made one, any ``definitions`` files, and the latest saved version of
+the project's own definitions (:mod:`lnob.indicators.project_defs`).
+
 The project's ``survey_design`` names the analysis tables: ``{"household": {"table": ...,
 "weight": ..., "strata": ..., "clusters": [...], "fpc": [...]}, "person": {..., "household":
 "_record_id"}}`` (as the demo writes it).  An optional ``"indicators": {"fields": {...}}``
@@ -107,7 +110,7 @@ def previous_hashes(project) -> dict:
 
 def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, variance: str = "design",
                 definitions=None, builtin: bool = True, field_map=None, force: bool = False, progress=None,
-                store=None, threads: int | None = None) -> RunResult:
+                store=None, threads: int | None = None, project_definitions: bool = True) -> RunResult:
     import duckdb
 
     from lnob.core.services import get_project
@@ -115,7 +118,10 @@ def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, 
     from lnob.records.services import default_store
 
     project = get_project(slug)
-    lib = load_library(definitions, builtin=builtin)
+    from lnob.indicators.project_defs import texts as project_texts
+
+    # the ready-made library, extra files, then the latest version of the project's own definitions
+    lib = load_library(definitions, builtin=builtin, texts=project_texts(project) if project_definitions else None)
     sources = sources_of(project)
     form, versions = form_schema(project)
     fmap = dict((project.survey_design or {}).get("indicators", {}).get("fields", {}))
