@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from helpers import Collect
 from lnob.core import services
-from lnob.core.roles import ROLES, role_allows
+from lnob.core.roles import COALITION_ROLES, ROLES, coalition_role_allows, role_allows
 from lnob.forms.services import add_form
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +91,15 @@ def world(tmp_path):
         users[role] = services.create_user("u_" + role, "a-long-passphrase", validate=False)
         services.grant_role(users[role], project, role)
     users["stranger"] = services.create_user("stranger", "a-long-passphrase", validate=False)
+    # coalition pages (/c/<slug>/): a national coalition with the sample slug, and its roles
+    from lnob.coalition import services as coalitions
+
+    coalition = coalitions.create_coalition("WASH coalition", level="national", country="VN", slug="wash")
+    coalitions.join("wash", organisation=project.organisation.slug)
+    coalitions.add_indicators("wash", [SAMPLES["indicator"]])
+    for role in COALITION_ROLES:
+        users[role] = services.create_user("u_" + role, "a-long-passphrase", validate=False)
+        coalitions.grant_coalition_role(users[role], coalition, role)
     return users
 
 
@@ -102,7 +111,7 @@ CASES = [(route, p, ns) for route, p, ns in ALL if ns not in ("admin", "api") an
 def test_url_answers_every_role_by_its_rule(client, world, route, pattern, namespace):
     kind, action = _rule(pattern, namespace)
     url = _url(route)
-    for who in [None, "stranger", *ROLES]:
+    for who in [None, "stranger", *ROLES, *COALITION_ROLES]:
         client.logout()
         if who is not None:
             client.force_login(world[who])
@@ -130,6 +139,14 @@ def test_url_answers_every_role_by_its_rule(client, world, route, pattern, names
                 assert resp.status_code not in (401, 403), label
             else:
                 assert resp.status_code == 403, label
+        elif kind == "coalition":
+            # a project role gives nothing on a coalition; only coalition roles count
+            if who is None:
+                assert status == 302, label
+            elif coalition_role_allows(who, action):
+                assert status == 200, label
+            else:
+                assert status == 403, label
         else:  # pragma: no cover
             pytest.fail(f"unknown rule kind {kind} for {url}")
 

@@ -4,6 +4,9 @@
   must be logged in (else a redirect to the login page) and have a role that
   allows ``action`` in :data:`lnob.core.roles.PERMISSIONS` (else 403).  The
   view receives the project; ``request.project_role`` holds the role.
+* :func:`coalition_view` (``action``): the URL has a coalition ``slug``; the user must be
+  logged in and have a coalition role allowing ``action`` in
+  :data:`lnob.core.roles.COALITION_PERMISSIONS` (else 403).  The view receives the coalition.
 * :func:`public_view`: open to anyone (home page, login, language switch).
 * :func:`declare` (``kind``, ``action``): for views that check access
   themselves (OpenRosa endpoints, with Digest auth) — the rule is declared so the
@@ -22,11 +25,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from lnob.core.roles import PERMISSIONS, role_allows
+from lnob.core.roles import COALITION_PERMISSIONS, PERMISSIONS, coalition_role_allows, role_allows
 
 
 def _mark(view, kind: str, action: str | None):
-    if action is not None and action not in PERMISSIONS:
+    known = COALITION_PERMISSIONS if kind == "coalition" else PERMISSIONS
+    if action is not None and action not in known:
         raise ValueError(f"unknown action {action!r}: add it to lnob.core.roles.PERMISSIONS")
     view.lnob_access = (kind, action)
     return view
@@ -51,6 +55,29 @@ def project_view(action: str):
             return view(request, project, *args, **kwargs)
 
         return _mark(wrapped, "project", action)
+
+    return decorate
+
+
+def coalition_view(action: str):
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, slug, *args, **kwargs):
+            from lnob.coalition.models import Coalition
+            from lnob.coalition.services import coalition_role_of
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            coalition = Coalition.objects.filter(slug=slug).first()
+            if coalition is None:
+                raise Http404
+            role = coalition_role_of(request.user, coalition)
+            if not coalition_role_allows(role, action):
+                raise PermissionDenied
+            request.coalition_role = role
+            return view(request, coalition, *args, **kwargs)
+
+        return _mark(wrapped, "coalition", action)
 
     return decorate
 

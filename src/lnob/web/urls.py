@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lnob.web import views
+from lnob.web.pages import coalition as coalition_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("p/<slug:slug>/", include("lnob.web.pages.jobs")),
+    path("p/<slug:slug>/coalitions/", coalition_pages.project_coalitions, name="project-coalitions"),
+    path("c/<slug:slug>/", include("lnob.web.pages.coalition")),
     path("openrosa/", include("lnob.openrosa.urls")),
     path("api/", include("lnob.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
