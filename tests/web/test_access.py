@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 #: sample values for URL parameters; a new parameter name needs a sample here
 SAMPLES = {"slug": "wash", "form_id": "hh_visit", "filename": "map.png", "version": "1",
-           "goal": "6", "indicator": "basic_sanitation", "pk": "1", "number": "1"}
+           "goal": "6", "indicator": "basic_sanitation", "pk": "1", "number": "1", "job_id": "1"}
 
 #: Django's own views, with the rule they follow
 DJANGO_RULES = {

@@ -85,8 +85,11 @@ def form_detail(request, slug: Slug, form_id: FormId):
     out["version_list"] = [{"version": v.version, "created_at": v.created_at, "languages": v.languages or []}
                            for v in versions]
     fields = FormSchema(versions[0].survey_json).fields if versions else []
+    from lnob.forms.personal import personal_paths
+
+    personal = personal_paths(form, fields)
     out["fields"] = [{"path": f.path, "name": f.name, "column": f.column, "type": f.type, "kind": f.kind,
-                      "repeat": f.repeat, "personal": f.personal} for f in fields]
+                      "repeat": f.repeat, "personal": f.path in personal} for f in fields]
     return out
 
 
@@ -101,8 +104,11 @@ class _Shaper:
         if fv.pk not in self._schemas:
             from lnob.forms.xlsform import FormSchema
 
+            from lnob.forms.personal import marks
+
             schema = FormSchema(fv.survey_json)
-            personal = {(f.repeat, f.column) for f in schema.fields if f.personal}
+            form_marks = marks(fv.form)
+            personal = {(f.repeat, f.column) for f in schema.fields if form_marks.get(f.path, f.personal)}
             self._schemas[fv.pk] = (schema, personal)
         return self._schemas[fv.pk]
 
@@ -124,6 +130,12 @@ class _Shaper:
                           for key, rows in parsed.repeats.items()}
         out["hidden"] = sorted(f"{rep}/{col}" if rep else col for rep, col in drop)
         return out
+
+
+def may_see_personal(user, project) -> bool:
+    from lnob.core.services import may_see_personal as allowed
+
+    return allowed(user, project)
 
 
 def _audit_view(request, project, what: str, n: int, personal: bool) -> None:
@@ -152,7 +164,7 @@ def record_list(request, slug: Slug, limit: Limit = 50, offset: Offset = 0,
         qs = qs.filter(pk__gt=after)
     if review_state:
         qs = qs.filter(review_state=review_state)
-    show = allows(request, project, "records.view_personal")
+    show = may_see_personal(request.user, project)
     shape = _Shaper(show)
     rows = list(qs[offset:offset + limit])
     count = qs.count()
@@ -174,6 +186,6 @@ def record_detail(request, slug: Slug, record_id: Annotated[int, Path(ge=1, le=M
     if r is None:
         raise NotFound(_("no record %(id)s in project %(p)s") % {"id": record_id, "p": slug}, where=str(record_id),
                        code="records.unknown-record")
-    show = allows(request, project, "records.view_personal")
+    show = may_see_personal(request.user, project)
     _audit_view(request, project, f"api:record:{r.pk}", 1, show)
     return _Shaper(show)(r)

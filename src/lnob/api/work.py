@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from lnob.api.access import allows, project_for, rule
 from lnob.api.errors import Conflict, Forbidden
-from lnob.api.projects import ERRORS, Limit, Offset, Slug
+from lnob.api.projects import ERRORS, Limit, Offset, Slug, may_see_personal
 from lnob.api.schemas import MAX_ID, ErrorOut, ExportIn, JobOut, JobPage, Text
 from lnob.errors import InputError, NotFound
 from lnob.i18n import _
@@ -41,9 +41,9 @@ def export_start(request, slug: Slug, body: ExportIn):
     from lnob.jobs.queue import enqueue
 
     project = project_for(request, slug, "records.export")
-    if body.include_personal and not allows(request, project, "records.view_personal"):
+    if body.include_personal and not may_see_personal(request.user, project):
         raise Forbidden(_("your role does not allow exporting personal fields"), where="include_personal",
-                        hint=_("leave include_personal false, or ask for the manager role"))
+                        hint=_("leave include_personal false, or ask an owner for access to personal data"))
     if body.form_id:
         from lnob.forms.services import get_form
 
@@ -81,7 +81,7 @@ def export_download(request, slug: Slug, job_id: JobId):
         raise Conflict(_("the export is not ready (%(s)s)") % {"s": job.status}, where=str(job_id),
                        hint=_("poll GET /api/jobs/%(id)s until its status is done") % {"id": job_id})
     result = job.result or {}
-    if result.get("include_personal") and not allows(request, project, "records.view_personal"):
+    if result.get("include_personal") and not may_see_personal(request.user, project):
         raise Forbidden(_("this export holds personal fields, which your role may not see"), where=str(job_id))
     root = export_dir().resolve()
     path = (root / str(result.get("file", ""))).resolve()

@@ -3,7 +3,9 @@
 * ``noop`` — returns its arguments (tests, checking that a worker runs);
 * ``sleep`` — sleeps ``seconds`` in ``steps`` steps, reporting progress (tests, demos);
 * ``records.export`` — :func:`lnob.records.export.export_project` into the
-  workspace's ``exports/<job id>/`` folder (downloaded through the API);
+  workspace's ``exports/<job id>/`` folder (downloaded through the API or the
+  export page); with ``microdata`` arguments, a one-table microdata release
+  (:func:`lnob.records.release.release`, risk summary in the result);
 * ``records.import`` — :func:`lnob.records.imports.import_file` of an uploaded
   file kept in ``uploads/``.
 
@@ -71,7 +73,9 @@ def _zip_dir(folder: Path, target: Path) -> None:
 
 @register("records.export")
 def records_export(job, progress):
-    """Arguments: ``format`` (csv, xlsx, parquet), ``form_id`` (optional), ``include_personal``."""
+    """Arguments: ``format`` (csv, xlsx, parquet), ``form_id`` (optional), ``include_personal``;
+    for a microdata release ``microdata`` = {``form_id``, ``table``, ``quasi``, ``k``, ``l``,
+    ``sensitive``, ``suppress``} (see :class:`lnob.records.release.ReleaseSpec`)."""
     from lnob.records import export as export_mod
 
     project = job.project
@@ -91,12 +95,23 @@ def records_export(job, progress):
     def report(stage, done, total):
         progress(done, total, stage)
 
+    micro = job.args.get("microdata")
+    summary = None
     try:
-        result = export_mod.export_project(
-            project, fmt, out, form_id=job.args.get("form_id") or None,
-            include_personal=bool(job.args.get("include_personal")), actor=job.user,
-            actor_name="" if job.user else f"job:{job.pk}", progress=report,
-        )
+        if micro:
+            from lnob.records.release import ReleaseSpec, release
+
+            result, summary = release(
+                project, fmt, out, ReleaseSpec.from_args(dict(micro)),
+                include_personal=bool(job.args.get("include_personal")), actor=job.user,
+                actor_name="" if job.user else f"job:{job.pk}", progress=report,
+            )
+        else:
+            result = export_mod.export_project(
+                project, fmt, out, form_id=job.args.get("form_id") or None,
+                include_personal=bool(job.args.get("include_personal")), actor=job.user,
+                actor_name="" if job.user else f"job:{job.pk}", progress=report,
+            )
     except (InputError, UsageError) as exc:
         raise PermanentError(exc.message, where=exc.where, hint=exc.hint, code=exc.code) from None
     path = Path(result.path)
@@ -113,6 +128,9 @@ def records_export(job, progress):
         "tables": result.tables,
         "include_personal": bool(job.args.get("include_personal")),
         "personal_left_out": len(result.personal_left_out),
+        # the values of the classes at risk stay out of the job (job lists are shown more widely)
+        **({"microdata": {k: v for k, v in summary.as_dict().items() if k != "worst"}}
+           if summary is not None else {}),
     }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("p/<slug:slug>/forms/<str:form_id>/versions/<str:version>/xlsform", views.form_version_download,
          name="form-version-download"),
     path("p/<slug:slug>/", include("lnob.web.pages.records")),
+    path("p/<slug:slug>/", include("lnob.web.pages.exports")),
     path("p/<slug:slug>/", include("lnob.web.pages.indicators")),
     path("p/<slug:slug>/", include("lnob.web.pages.equity")),
     path("p/<slug:slug>/", include("lnob.web.pages.evidence")),

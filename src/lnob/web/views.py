@@ -49,6 +49,7 @@ def project_detail(request, project):
                 "records": role_allows(role, "records.view"),
                 "import": role_allows(role, "forms.manage"),
                 "jobs": role_allows(role, "results.view"),
+            "export": role_allows(role, "records.export"),
                 "publish": role_allows(role, "results.publish"),
                 "manage": role_allows(role, "project.manage"),
             },
@@ -153,7 +154,7 @@ def form_upload(request, project):
 def form_detail(request, project, form_id: str):
     """A form: its versions, fields (with personal data marked or suggested) and media."""
     from lnob.forms.media import missing_media
-    from lnob.forms.personal import suggest_personal
+    from lnob.forms.personal import marks, personal_paths, suggest_personal
     from lnob.forms.xlsform import FormSchema
 
     form = project.forms.filter(form_id=form_id).first()
@@ -161,14 +162,16 @@ def form_detail(request, project, form_id: str):
         raise Http404
     current = form.current_version
     fields = FormSchema(current.survey_json).fields if current else []
-    suggestions = {s.field: _(s.reason) for s in suggest_personal(fields)}
+    form_marks = marks(form)
+    personal = personal_paths(form, fields, form_marks)
+    suggestions = {s.field: _(s.reason) for s in suggest_personal(fields, personal)}
     lang = (request.LANGUAGE_CODE or "en")
     rows = []
     for f in fields:
         label = next((v for k, v in f.labels.items() if k.endswith(f"({lang})")), None) or next(
             iter(f.labels.values()), "")
-        rows.append({"path": f.path, "type": f.type, "label": label, "personal": f.personal,
-                     "suggestion": suggestions.get(f.path, "")})
+        rows.append({"path": f.path, "type": f.type, "label": label, "personal": f.path in personal,
+                     "xlsform": f.personal, "mark": form_marks.get(f.path), "suggestion": suggestions.get(f.path, "")})
     return render(request, "lnob/form.html", {
         "project": project, "form": form, "current": current, "fields": rows,
         "versions": form.versions.annotate(n_records=Count("records")).order_by("-created_at", "-id"),

@@ -1,8 +1,8 @@
 """Project pages of the records layer (included under /p/<slug>/ by lnob.web.urls).
 
 * ``records/`` — the records, filterable by review state (``records.view``);
-* ``records/<id>/`` — one record: answers (personal fields only with
-  ``records.view_personal``), problems, review history; reviewers
+* ``records/<id>/`` — one record: answers (personal fields only for users who
+  may see them: :func:`lnob.core.services.may_see_personal`), problems, review history; reviewers
   (``records.review``) change its state and comment;
 * ``records/quality/`` — the data-quality page (``records.view``; "check now"
   needs ``records.review``);
@@ -49,10 +49,12 @@ def record_list(request, project):
 
 def _answers(record, show_personal: bool):
     """(field path, label, value, personal) rows of a record, values as stored (text)."""
+    from lnob.forms.personal import marks
     from lnob.forms.xlsform import FormSchema
     from lnob.records.quality import record_doc
 
     schema = FormSchema(record.form_version.survey_json)
+    form_marks = marks(record.form)
     try:
         doc = record_doc(record.raw, schema)
     except Exception:
@@ -66,8 +68,9 @@ def _answers(record, show_personal: bool):
             if v is None or isinstance(v, (list, dict)) or str(v).strip() == "":
                 continue
             where = f"{label}/{f.path[len(rpath) + 1:]}" if label else f.path
+            personal = form_marks.get(f.path, f.personal)
             rows.append((where, f.labels.get("default") or next(iter(f.labels.values()), f.name)
-                         if f.labels else f.name, str(v) if (show_personal or not f.personal) else None, f.personal))
+                         if f.labels else f.name, str(v) if (show_personal or not personal) else None, personal))
         for r in schema.repeats:
             if r.parent == repeat:
                 for i, item in enumerate(obj.get(r.path) or [], start=1):
@@ -109,7 +112,9 @@ def record_detail(request, project, pk: int):
         except LnobError as exc:
             messages.error(request, f"{exc.message} — {exc.hint}" if exc.hint else exc.message)
         return redirect("record-detail", slug=project.slug, pk=rec.pk)
-    show_personal = role_allows(role, "records.view_personal")
+    from lnob.core.services import may_see_personal
+
+    show_personal = may_see_personal(request.user, project, role)
     answers, unreadable = _answers(rec, show_personal)
     audit("microdata_view", project=project, target=rec.instance_id, request=request,
           personal=show_personal)
