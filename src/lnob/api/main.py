@@ -39,3 +39,7 @@ api.add_router("", hooks.router)
 api.add_router("", results.router)
 api.add_router("", indicators.router)
 api.add_router("", briefs.router)
+
+from lnob.api import coalitions  # noqa: E402 - coalition results (lnob.coalition)
+
+api.add_router("", coalitions.router)
