@@ -190,3 +190,45 @@ def test_suggested_quasi_identifiers():
             "district", "caste_group", "wg_seeing", "disability_any", "water_source", "message", "language_home"]
     assert suggest_quasi(cols) == ["hh__village", "resp__age", "resp__sex", "gender_head", "district",
                                    "caste_group", "wg_seeing", "disability_any"]
+
+
+def test_cli_risk_report_suppress_and_refusals(tmp_path):
+    from helpers import lnob
+
+    from .conftest import SMALL_FORM
+
+    home = tmp_path / "home"
+    assert lnob("init", home=home).code == 0
+    assert lnob("project", "create", "small", "--name", "Small", home=home).code == 0
+    (tmp_path / "small.md").write_text(SMALL_FORM)
+    assert lnob("forms", "add", "small", str(tmp_path / "small.md"), home=home).code == 0
+    lines = ["consent,hh/head,hh/village,hh/size,_uuid"]
+    villages = ["Ba"] * 6 + ["Bo"] * 6 + ["Ka"]
+    lines += [f"yes,Head {i},{v},3,u{i}" for i, v in enumerate(villages)]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    assert lnob("import", "small", str(tmp_path / "d.csv"), home=home).code == 0
+    base = ("export", "small", "--form", "small", "--quasi", "hh__village,hh__size", "--k", "3")
+    r = lnob(*base, "--risk-report", home=home)
+    assert r.code == 0, r.err
+    assert "records: 13" in r.out and "classes below k: 1" in r.out and "unique records: 1" in r.out
+    # the one Ka household cannot join a class by blanking one value (missing is a value of its own):
+    # it is fully blanked with two records borrowed from the largest class
+    assert "local suppression would blank 6 cells in 3 records: hh__village 3, hh__size 3" in r.out
+    assert "personal fields left out: hh__head" in r.out
+    assert not list(tmp_path.glob("*.zip"))
+    r = lnob(*base, "--suppress", "--out", str(tmp_path / "rel.zip"), home=home)
+    assert r.code == 0, r.err
+    assert "Local suppression blanked 6 cells." in r.out
+    rows = _csv(tmp_path / "rel.zip", "form_small.csv")
+    sizes = Counter((x["hh__village"], x["hh__size"]) for x in rows)
+    assert sizes[("", "")] == 3 and min(sizes.values()) >= 3 and "Ka" not in {x["hh__village"] for x in rows}
+    r = lnob("export", "small", "--form", "small", "--quasi", "hh__nope", "--risk-report", home=home)
+    assert r.code != 0 and "records.release-unknown-column" in r.err and len(r.err.strip().splitlines()) == 1
+    r = lnob(*base[:-1], "1", "--risk-report", home=home)
+    assert r.code != 0 and "records.release-k" in r.err
+    r = lnob("export", "small", "--quasi", "hh__village", home=home)
+    assert r.code == 2 and "records.release-form" in r.err
+    r = lnob("export", "small", "--form", "small", "--suppress", home=home)
+    assert r.code == 2 and "records.release-quasi" in r.err
+    r = lnob("export", "small", "--format", "csv", "--out", str(tmp_path / "all.zip"), home=home)
+    assert r.code == 0 and "form_small (13 rows)" in r.out, "the plain export still works"

@@ -110,20 +110,42 @@ def export_cmd(
     as_user: Optional[str] = typer.Option(None, "--as", metavar="USER",
                                           help="Export on behalf of this account (checked and audited)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output."),
+    quasi: Optional[list[str]] = typer.Option(
+        None, "--quasi", metavar="COL",
+        help="Microdata release: a quasi-identifier column (repeat the option, or COL,COL); needs --form."),
+    k: int = typer.Option(5, "--k", metavar="K", help="Microdata release: smallest group size (default 5)."),
+    l_div: Optional[int] = typer.Option(None, "--l", metavar="L",
+                                        help="Microdata release: l-diversity on --sensitive (default 2)."),
+    sensitive: Optional[str] = typer.Option(None, "--sensitive", metavar="COL",
+                                            help="Microdata release: the sensitive column for l-diversity."),
+    table: Optional[str] = typer.Option(None, "--table", metavar="TABLE",
+                                        help="Microdata release: the table (default the form's record table; "
+                                             "or a repeat table form_<id>__<repeat>)."),
+    risk_report: bool = typer.Option(False, "--risk-report",
+                                     help="Microdata release: print the risk summary and export nothing."),
+    suppress: bool = typer.Option(False, "--suppress",
+                                  help="Microdata release: blank the cells local suppression chooses (reach k)."),
 ) -> None:
-    """Export a project's records (one table per form and per repeat).
+    """Export a project's records (one table per form and per repeat), or release microdata.
 
     Personal fields are left out unless --include-personal is given together with
     --as USER naming an account that may see personal data on the project
-    (manager or owner); the export is recorded in the audit log.
+    (manager or owner, or an analyst an owner granted personal data); the export
+    is recorded in the audit log.
+
+    With --quasi, the export is a microdata release of one table of --form: the risk
+    summary (records, classes below k, l-diversity, cells local suppression would
+    blank) is printed first; --risk-report stops there, --suppress blanks those cells.
 
     Example: lnob export demo --format xlsx --out demo.xlsx
+
+    Example: lnob export demo --form lnob_household --quasi location__district,resp__sex --k 5 --risk-report
     """
     workspace(ctx)
     from django.contrib.auth import get_user_model
 
     from lnob.core.roles import role_allows
-    from lnob.core.services import get_project, role_of
+    from lnob.core.services import get_project, may_see_personal, role_of
     from lnob.records.export import FORMATS, export_project
 
     if fmt not in FORMATS:
@@ -145,10 +167,16 @@ def export_cmd(
                                "account allowed to see them"), where="--include-personal",
                              hint=_("e.g. --include-personal --as asha (a manager or owner of the project)"),
                              code="records.export-personal-denied")
-        if not role_allows(role_of(user, proj), "records.view_personal"):
+        if not may_see_personal(user, proj):
             raise UsageError(_("%(u)s may not see personal fields of %(p)s") % {"u": as_user, "p": proj.slug},
-                             where="--as", hint=_("only managers and owners see personal fields"),
+                             where="--as", hint=_("managers and owners see personal fields, and analysts an owner "
+                                                  "granted personal data"),
                              code="records.export-personal-denied")
+    micro_opts = risk_report or suppress or sensitive or l_div is not None or table
+    if quasi or micro_opts:
+        _release(proj, fmt, out_path, form, quasi, k, l_div, sensitive, table, risk_report, suppress,
+                 include_personal, user, overwrite)
+        return
     with _progress(min_total=1) as progress:
         res = export_project(proj, fmt, out_path, form_id=form, include_personal=include_personal, actor=user,
                              progress=progress, overwrite=overwrite)
@@ -158,6 +186,59 @@ def export_cmd(
     if res.personal_left_out:
         err.print(_("Left out %(n)d personal fields: %(f)s") % {"n": len(res.personal_left_out),
                                                                "f": ", ".join(res.personal_left_out)}, markup=False)
+
+
+def _release(proj, fmt, out_path, form, quasi, k, l_div, sensitive, table, risk_report, suppress,
+             include_personal, user, overwrite) -> None:
+    """``lnob export --quasi …``: the risk summary, then (unless --risk-report) the release."""
+    from lnob.records.release import ReleaseSpec, release, risk_summary
+
+    if not form:
+        raise UsageError(_("a microdata release is one table of one form: give --form FORM_ID"), where="--form",
+                         hint=_("e.g. --form lnob_household --quasi resp__sex,location__district"),
+                         code="records.release-form")
+    if not quasi:
+        raise UsageError(_("a microdata release needs its quasi-identifiers"), where="--quasi",
+                         hint=_("e.g. --quasi resp__age_band --quasi resp__sex --quasi location__village"),
+                         code="records.release-quasi")
+    cols = [c.strip() for q in quasi for c in q.split(",") if c.strip()]
+    spec = ReleaseSpec(form_id=form, quasi=cols, k=k, table=table, sensitive=sensitive, l=l_div, suppress=suppress)
+    summary = risk_summary(proj, spec, include_personal=include_personal)
+    _print_summary(summary)
+    if risk_report:
+        return
+    with _progress(min_total=1) as progress:
+        res, summary = release(proj, fmt, out_path, spec, include_personal=include_personal, actor=user,
+                               progress=progress, overwrite=overwrite)
+    tables = ", ".join(f"{t} ({n:,} rows)" for t, n in res.tables.items())
+    out.print(_("Exported %(p)s to %(path)s: %(tables)s.") % {"p": proj.slug, "path": res.path, "tables": tables},
+              markup=False)
+    if suppress:
+        out.print(_("Local suppression blanked %(n)d cells.") % {"n": summary.suppressed_cells}, markup=False)
+    elif summary.records_below_k:
+        err.print(_("Released as it is: %(n)d records are in groups smaller than k (use --suppress).")
+                  % {"n": summary.records_below_k}, markup=False)
+
+
+def _print_summary(s) -> None:
+    p = lambda text: out.print(text, markup=False)  # noqa: E731
+    p(_("Risk summary of %(t)s (k = %(k)d, quasi-identifiers: %(q)s)") % {"t": s.table, "k": s.k,
+                                                                          "q": ", ".join(s.quasi)})
+    p("  " + _("records: %(n)d") % {"n": s.records})
+    p("  " + _("equivalence classes: %(n)d") % {"n": s.classes})
+    p("  " + _("classes below k: %(n)d") % {"n": s.classes_below_k})
+    p("  " + _("records at risk (in classes below k): %(n)d (%(pc).1f %%)") % {"n": s.records_below_k,
+                                                                             "pc": 100 * s.share_below_k})
+    p("  " + _("unique records: %(n)d") % {"n": s.records_unique})
+    if s.sensitive:
+        p("  " + _("l-diversity (l = %(l)d on %(s)s): %(c)d classes, %(r)d records below l") % {
+            "l": s.l, "s": s.sensitive, "c": s.l_classes_below, "r": s.l_records_below})
+    p("  " + _("local suppression would blank %(n)d cells in %(r)d records: %(by)s") % {
+        "n": s.suppressed_cells, "r": s.records_changed,
+        "by": ", ".join(f"{q} {n}" for q, n in s.suppression.items())})
+    if s.unresolved:
+        p("  " + _("fewer than k records: no release can be k-anonymous"))
+    p("  " + _("personal fields left out: %(f)s") % {"f": ", ".join(s.personal_left_out) or _("none")})
 
 
 def quality_cmd(
