@@ -47,9 +47,9 @@ def create(
     slug: Optional[str] = typer.Option(None, "--slug", metavar="SLUG", help="Short name (default: from the name)."),
 ) -> None:
     """Create a national or global coalition."""
+    workspace(ctx)
     from lnob.coalition.services import create_coalition
 
-    workspace(ctx)
     c = create_coalition(name, level=level, country=country or "", parent=parent, slug=slug)
     err.print(_("coalition %(s)s created (%(l)s)") % {"s": c.slug, "l": c.level}, markup=False)
     out.print(c.slug, markup=False)
@@ -63,9 +63,9 @@ def join_cmd(
     member: Optional[str] = typer.Option(None, "--coalition", metavar="SLUG", help="A national coalition (global coalitions)."),
 ) -> None:
     """Add an organisation to a national coalition, or a national coalition to a global one."""
+    workspace(ctx)
     from lnob.coalition.services import join
 
-    workspace(ctx)
     m = join(slug, organisation=organisation, coalition=member)
     who = m.organisation.slug if m.organisation else m.member_coalition.slug
     err.print(_("%(m)s is a member of %(c)s") % {"m": who, "c": slug}, markup=False)
@@ -81,10 +81,10 @@ def indicators_cmd(
     fmt: str = typer.Option("table", "--format", "-f", metavar="table|json", help="Output format of the list."),
 ) -> None:
     """Add or remove harmonised indicators, then list them with their definition hashes."""
-    from lnob.coalition.services import add_indicators, get_coalition, remove_indicators
-
     choice(fmt, ("table", "json"), "--format")
     workspace(ctx)
+    from lnob.coalition.services import add_indicators, get_coalition, remove_indicators
+
     if add:
         add_indicators(slug, _split(add), definitions=definitions or None)
     if remove:
@@ -105,9 +105,9 @@ def publish_cmd(
     coalition: str = typer.Option(..., "--coalition", metavar="SLUG", help="The national coalition."),
 ) -> None:
     """Publish the project's disclosure-controlled aggregates of the coalition's indicators."""
+    workspace(ctx)
     from lnob.coalition.publishing import publish
 
-    workspace(ctx)
     pub = publish(project, coalition)
     sup = sum(1 for r in pub.rows if "suppressed" in r["flags"])
     err.print(_("%(n)s cells of %(i)s indicators published to %(c)s (%(s)s suppressed by disclosure control)")
@@ -123,10 +123,10 @@ def results_cmd(
     fmt: str = typer.Option("json", "--format", "-f", metavar="csv|json", help="Output format."),
 ) -> None:
     """Print the pooled results (national: members pooled; global: national coalitions pooled)."""
-    from lnob.coalition.views import COLUMNS, flat, results
-
     choice(fmt, ("csv", "json"), "--format")
     workspace(ctx)
+    from lnob.coalition.views import COLUMNS, flat, results
+
     rows = results(slug, indicator)
     if fmt == "json":
         out.print(json.dumps(rows, ensure_ascii=False, default=str), markup=False, highlight=False)
@@ -146,12 +146,12 @@ def grant_cmd(
     role: str = typer.Option(..., "--role", metavar="coalition_viewer|coalition_manager", help="The coalition role."),
 ) -> None:
     """Give a user a role on a coalition (it gives no role on any member's project)."""
+    workspace(ctx)
     from django.contrib.auth import get_user_model
 
     from lnob.coalition.services import get_coalition, grant_coalition_role
     from lnob.errors import NotFound
 
-    workspace(ctx)
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise NotFound(_("no user %(u)r") % {"u": username}, where="--user",
