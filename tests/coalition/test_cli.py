@@ -42,3 +42,17 @@ def test_create_harmonise_and_errors(tmp_path):
     assert rows == []
     r = lnob("coalition", "publish", "nope", "--coalition", "lnob-viet-nam", home=home)
     assert r.code != 0 and "[core.unknown-project]" in r.err
+
+
+def test_coalition_permission_matrix_in_docs_matches_code():
+    from pathlib import Path
+
+    from lnob.core.roles import COALITION_PERMISSIONS, COALITION_ROLES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "permissions.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- coalition-matrix:start")[1].split("<!-- coalition-matrix:end -->")[0]
+    documented = {}
+    for row in (r for r in block.splitlines() if r.startswith("| `")):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        documented[cells[0].strip("`")] = frozenset(r for r, c in zip(COALITION_ROLES, cells[1:]) if c == "yes")
+    assert documented == COALITION_PERMISSIONS
