@@ -139,8 +139,11 @@ def percent(fraction, places: int = 1) -> str:
     return with_percent(number(fraction * 100, places))
 
 
-def interval(low: str, high: str) -> str:
-    """Two formatted bounds as an interval ("35.0 % – 47.0 %")."""
+def interval(low: str, high: str, *, compact: bool = False) -> str:
+    """Two formatted bounds as an interval ("35.0 % – 47.0 %"; ``compact``: "35–47", as in a
+    brief's tables)."""
+    if compact:
+        return pgettext("a compact range between two formatted numbers", "%(low)s–%(high)s") % {"low": low, "high": high}
     return pgettext("an interval between two formatted numbers", "%(low)s – %(high)s") % {"low": low, "high": high}
 
 

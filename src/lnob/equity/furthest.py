@@ -20,6 +20,14 @@ Method (docs/equity.md):
 Each finding carries a plain-language sentence built from dimension/category labels
 (:func:`describe_group`, :func:`sentence`), e.g. "Hmong women with a disability in rural
 Lào Cai: 41 % (95 % CI 35–47 %) have basic sanitation, against 78 % overall".
+
+Sentences in every language: the sentence and the group phrase are whole translatable
+templates with named placeholders (``%(group)s: %(value)s (…) %(outcome)s, against
+%(overall)s overall``; ``%(adjectives)s %(noun)s %(qualifiers)s %(where)s``; ``in %(area)s
+%(place)s`` …, with ``pgettext`` contexts), so a translator puts the parts in the language's
+word order ("phụ nữ dân tộc Hmông khuyết tật ở nông thôn Lào Cai", "ग्रामीण लाओ काई में
+विकलांग ह्मोंग महिलाएँ"); several labels of one role are joined by a translatable pattern, and
+every number is formatted by :mod:`lnob.l10n` (the reader's decimal separator and digits).
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ import itertools
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
+from lnob import l10n
 from lnob.errors import UsageError
-from lnob.i18n import _
+from lnob.i18n import _, pgettext
 from lnob.stats.contrast import Contrast, DomainEstimate, Measure, contrasts, domain_key
 
 ROLES = ("adjective", "noun", "qualifier", "area", "place")
@@ -49,7 +58,7 @@ def _label(labels, dim, value) -> Label:
     got = (labels or {}).get(dim, {})
     lab = got.get(value, got.get(str(value)))
     if lab is None:
-        return Label(_("with {dim} = {value}").format(dim=dim, value=value), "qualifier")
+        return Label(_("with %(dimension)s = %(category)s") % {"dimension": dim, "category": value}, "qualifier")
     if isinstance(lab, Label):
         return lab
     if isinstance(lab, (tuple, list)):
@@ -59,43 +68,76 @@ def _label(labels, dim, value) -> Label:
     return Label(str(lab), "qualifier")
 
 
+def _words(texts: list[str]) -> str:
+    """Several labels of one role, in the language's order ("Hmong ethnic-minority")."""
+    text = texts[0] if texts else ""
+    for t in texts[1:]:
+        text = pgettext("group phrase: two labels of the same kind, e.g. two adjectives",
+                        "%(first)s %(second)s") % {"first": text, "second": t}
+    return text
+
+
+def _where(area: list[str], place: list[str]) -> str:
+    if area and place:
+        return pgettext("group phrase: where, an area and a place, e.g. 'in rural Lào Cai'",
+                        "in %(area)s %(place)s") % {"area": _words(area), "place": _words(place)}
+    if area:
+        return pgettext("group phrase: where, an area without a place, e.g. 'in rural areas'",
+                        "in %(area)s areas") % {"area": _words(area)}
+    if place:
+        return pgettext("group phrase: where, a place, e.g. 'in Lào Cai'", "in %(place)s") % {"place": _words(place)}
+    return ""
+
+
 def describe_group(group: dict, labels=None) -> str:
-    """Who the group is, in words: adjectives, noun (default "people"), qualifiers, then
-    "in" + area + place ("in rural areas" without a place)."""
+    """Who the group is, in words, in the reader's word order: the translatable template
+    ``%(adjectives)s %(noun)s %(qualifiers)s %(where)s`` (English: adjectives, noun — "people"
+    when no category gives one —, qualifiers, then "in" + area + place, or "in rural areas"
+    without a place).  Empty parts are dropped with their spaces; the first letter is upper case."""
     if not group:
         return _("Everyone")
     parts = {r: [] for r in ROLES}
     for dim, value in group.items():
         lab = _label(labels, dim, value)
         parts[lab.role if lab.role in ROLES else "qualifier"].append(lab.text)
-    words = list(parts["adjective"])
-    nouns = parts["noun"]
-    words.append(nouns[0] if nouns else _("people"))
-    words += nouns[1:]
-    words += parts["qualifier"]
-    if parts["area"] or parts["place"]:
-        where = parts["area"] + (parts["place"] or [_("areas")])
-        words.append(_("in") + " " + " ".join(where))
-    text = " ".join(w for w in words if w)
+    noun = _words(parts["noun"]) or pgettext("group phrase: the noun when no category names the people", "people")
+    text = pgettext("group phrase: who a group is, e.g. 'Hmong women with a disability in rural Lào Cai'",
+                    "%(adjectives)s %(noun)s %(qualifiers)s %(where)s") % {
+        "adjectives": _words(parts["adjective"]), "noun": noun, "qualifiers": _words(parts["qualifier"]),
+        "where": _where(parts["area"], parts["place"])}
+    text = " ".join(text.split())
     return text[:1].upper() + text[1:]
 
 
-def _pct(x: float, percent: bool, digits: int) -> str:
-    if x != x:  # NaN
-        return "–"
-    if percent:
-        return f"{x * 100:.{digits}f}"
-    return f"{x:.{max(digits, 1)}g}" if abs(x) >= 1 else f"{x:.3g}"
+def _num(x: float, percent: bool, digits: int) -> str:
+    """A figure of a sentence: a percentage with ``digits`` decimals, else 3 significant digits."""
+    if x is None or x != x:  # missing, NaN
+        return l10n.DASH
+    return l10n.number(x * 100, digits) if percent else l10n.significant(x)
 
 
 def sentence(group: dict, est: DomainEstimate, overall: DomainEstimate, what: str, *, labels=None,
-             percent: bool = True, level: float = 0.95, digits: int = 0) -> str:
-    """"<who>: 41 % (95 % CI 35–47 %) <what>, against 78 % overall"."""
-    unit = " %" if percent else ""
-    return _("{who}: {value}{unit} ({level} % CI {low}–{high}{unit}) {what}, against {overall}{unit} overall").format(
-        who=describe_group(group, labels), value=_pct(est.estimate, percent, digits), unit=unit,
-        level=f"{level * 100:g}", low=_pct(est.ci_low, percent, digits), high=_pct(est.ci_high, percent, digits),
-        what=what, overall=_pct(overall.estimate, percent, digits))
+             percent: bool = True, level: float = 0.95, digits: int = 0, what_is_title: bool = False) -> str:
+    """"<who>: 41 % (95 % CI 35–47 %) <what>, against 78 % overall" — one translatable template,
+    so the language decides the order of the group, the figures and the outcome.
+
+    ``what`` is a verb phrase ("have basic sanitation"); with ``what_is_title`` it is the
+    indicator's title (a noun phrase), and the sentence reads "<who> — <title>: 41 % (95 % CI
+    35–47 %), against 78 % overall"."""
+    def unit(text):
+        return l10n.with_percent(text) if percent else text
+
+    conf = l10n.number(level * 100, 0 if round(level * 100, 6).is_integer() else 1)
+    if what_is_title:
+        template = pgettext("finding: a group's figure on an indicator named by its title",
+                            "%(group)s — %(outcome)s: %(value)s (%(level)s %% CI %(low)s–%(high)s), "
+                            "against %(overall)s overall")
+    else:
+        template = _("%(group)s: %(value)s (%(level)s %% CI %(low)s–%(high)s) %(outcome)s, against %(overall)s overall")
+    return template % {
+        "group": describe_group(group, labels), "value": unit(_num(est.estimate, percent, digits)), "level": conf,
+        "low": _num(est.ci_low, percent, digits), "high": unit(_num(est.ci_high, percent, digits)), "outcome": what,
+        "overall": unit(_num(overall.estimate, percent, digits))}
 
 
 def benjamini_hochberg(pvalues: list[float], q: float) -> tuple[list[bool], list[float]]:
@@ -205,8 +247,8 @@ def furthest_behind(source, design, measure: Measure, dimensions, *, depth: int 
             t.p_value = 1.0
     rejected, adjusted = benjamini_hochberg([t.p_value for t in search.tests], fdr)
     pct = measure.level is not None if percent is None else percent
-    what = what or (_("have {var} = {lev}").format(var=measure.var, lev=measure.level)
-                    if measure.level is not None else _("is the mean of {var}").format(var=measure.var))
+    what = what or (_("have %(variable)s = %(category)s") % {"variable": measure.var, "category": measure.level}
+                    if measure.level is not None else _("is the mean of %(variable)s") % {"variable": measure.var})
     for t, rej, q in zip(search.tests, rejected, adjusted):
         t.q_value = q
         t.behind = bool(rej and t.tested)

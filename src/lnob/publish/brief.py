@@ -7,7 +7,8 @@ Everything in it comes from a :class:`~lnob.publish.release.Release` (published 
   z = (θ_g − θ)/SE_g, and Benjamini-Hochberg (:func:`lnob.equity.furthest.benjamini_hochberg`)
   controls the false discovery rate over every group looked at (suppressed and "not stated"
   groups count as tests with p = 1, as in the furthest-behind search).  The sentences are the
-  equity layer's (:func:`lnob.equity.furthest.sentence`).  SE_g is the group's own design-based
+  equity layer's (:func:`lnob.equity.furthest.sentence`, whole translatable templates, so each
+  language keeps its own word order).  SE_g is the group's own design-based
   SE: the stored results carry no covariance with the total, so this test does not use the
   linearised contrast of ``lnob behind`` (docs/briefs.md);
 * **gaps** — per dimension, the best-off and worst-off published groups and the difference;
@@ -19,7 +20,9 @@ Everything in it comes from a :class:`~lnob.publish.release.Release` (published 
 
 Templates: ``local`` (a local official) and ``vnr`` (a Voluntary National Review spotlight,
 one section per SDG).  Texts are translated with gettext (``_`` / ``{% translate %}``);
-indicator, dimension and category titles come from the definitions and the form.
+indicator, dimension and category titles come from the definitions and the form.  Every number
+and date is formatted here, in the brief's language, by :mod:`lnob.l10n` (decimal separator,
+grouping, digits, month names); the templates only place the texts.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lnob.i18n import _
-from lnob.publish.charts import group_chart, pct, render
+from lnob import l10n
+from lnob.i18n import _, pgettext
+from lnob.publish.charts import group_chart, pct, render, unit
 from lnob.publish.release import MISSING, Release
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -95,7 +99,9 @@ def labels_for(release: Release, lang: str) -> dict:
             elif d == "wealth":
                 m[code] = Label(_("in wealth quintile %(q)s") % {"q": str(code).lstrip("Q")}, "qualifier")
             else:
-                m[code] = Label(f"({info.label(lang)}: {text})", "qualifier")
+                m[code] = Label(pgettext("group phrase: a category of a dimension without a phrase of its own",
+                                         "(%(dimension)s: %(category)s)")
+                                % {"dimension": info.label(lang), "category": text}, "qualifier")
     return out
 
 
@@ -147,7 +153,8 @@ def find(release: Release, indicators: list[str], lang: str, focus: list[dict]) 
         what = info.label(lang)
         if lang == "en":
             what = what[:1].lower() + what[1:]
-        text = sentence(r["groups"], _estimate(r), _estimate(total), what, labels=labels, percent=info.percent)
+        text = sentence(r["groups"], _estimate(r), _estimate(total), what, labels=labels, percent=info.percent,
+                        what_is_title=True)
         out.append(Finding(i, dict(r["groups"]), text, gap, p, qv))
     out.sort(key=lambda f: (-abs(f.gap), f.p))
     return out
@@ -164,22 +171,30 @@ def gaps(release: Release, indicator: str, lang: str) -> list[dict]:
         rows.sort(key=lambda r: r["estimate"])
         worst, best = (rows[0], rows[-1]) if info.higher_is_better else (rows[-1], rows[0])
         dim = release.dimensions[d]
-        out.append({"dimension": dim.label(lang), "worst": dim.category_label(worst["groups"][d], lang),
-                    "worst_value": pct(worst["estimate"], info.percent), "best": dim.category_label(best["groups"][d], lang),
-                    "best_value": pct(best["estimate"], info.percent),
-                    "gap": pct(abs(best["estimate"] - worst["estimate"]), info.percent),
-                    "size": abs(best["estimate"] - worst["estimate"])})
+        size = abs(best["estimate"] - worst["estimate"])
+        gap = pct(size, info.percent)
+        if info.percent:
+            gap = pgettext("a difference in percentage points", "%(number)s points") % {"number": gap}
+        out.append({"size": size, "text": _("%(dimension)s: %(worst)s %(worst_value)s — %(best)s %(best_value)s "
+                                            "(gap %(gap)s)") % {
+            "dimension": dim.label(lang), "worst": dim.category_label(worst["groups"][d], lang),
+            "worst_value": unit(pct(worst["estimate"], info.percent), info.percent),
+            "best": dim.category_label(best["groups"][d], lang),
+            "best_value": unit(pct(best["estimate"], info.percent), info.percent), "gap": gap}})
     out.sort(key=lambda g: -g["size"])
     return out[:3]
 
 
 def _row_view(release: Release, r: dict, lang: str, percent: bool) -> dict:
-    who = "; ".join(f"{release.dimensions[d].label(lang)}: {release.dimensions[d].category_label(v, lang)}"
-                    for d, v in r["groups"].items()) or _("Everyone")
+    who = l10n.join([pgettext("a dimension and one of its categories", "%(dimension)s: %(category)s")
+                     % {"dimension": release.dimensions[d].label(lang),
+                        "category": release.dimensions[d].category_label(v, lang)}
+                     for d, v in r["groups"].items()], "plain") or _("Everyone")
     sup = "suppressed" in r["flags"]
-    return {"who": who, "suppressed": sup, "estimate": None if sup else pct(r["estimate"], percent),
-            "ci": None if sup else f"{pct(r['ci_low'], percent)}–{pct(r['ci_high'], percent)}",
-            "n": None if sup else r["n"], "flags": [f for f in r["flags"] if f not in ("suppressed", "primary", "secondary")]}
+    return {"who": who, "suppressed": sup, "estimate": None if sup else unit(pct(r["estimate"], percent), percent),
+            "ci": None if sup else l10n.interval(pct(r["ci_low"], percent), pct(r["ci_high"], percent), compact=True),
+            "n": None if sup else l10n.count(r["n"]),
+            "flags": [f for f in r["flags"] if f not in ("suppressed", "primary", "secondary")]}
 
 
 def official_comparison(release: Release, indicator: str, official, lang: str) -> list[dict]:
@@ -213,10 +228,12 @@ def official_comparison(release: Release, indicator: str, official, lang: str) -
             direction = {"consistent": _("consistent with the official figure"),
                          "community higher": _("community survey higher"),
                          "community lower": _("community survey lower")}.get(c.direction, c.direction)
-            out.append({"who": c.community.label, "community": f"{c.community.estimate:.0f}" if info.percent
-                        else f"{c.community.estimate:.2f}",
-                        "ci": f"{c.community.ci_low:.0f}–{c.community.ci_high:.0f}" if info.percent else "",
-                        "official": f"{c.official.value:g}", "year": c.official.year, "result": direction})
+            places = 0 if info.percent else 2
+            out.append({"who": c.community.label, "community": l10n.number(c.community.estimate, places),
+                        "ci": l10n.interval(l10n.number(c.community.ci_low, places),
+                                            l10n.number(c.community.ci_high, places), compact=True),
+                        "official": l10n.significant(c.official.value, 4), "year": l10n.year(c.official.year),
+                        "result": direction, "significant": c.significant})
     return out
 
 
@@ -274,15 +291,20 @@ def context(release: Release, indicators: list[str], *, lang: str, template: str
     method = release.method(lang)
     counts = release.counts()
     sample = [{"indicator": bi.title, "n": bi.total["n"]} for bi in items if bi.total and bi.total["n"]]
+    p = release.policy
     design = release.design
     return {
         "lang": lang, "template": template, "release": release, "items": items, "goals": list(goals.values()),
         "findings": findings[:MAX_FINDINGS], "n_findings": len(findings), "method": method, "counts": counts,
-        "sample": sample, "design": design, "period": method["period"], "fdr": int(FDR * 100),
+        "sample": sample, "design": design, "period": [l10n.date(d) for d in method["period"]],
+        "fdr": l10n.count(FDR * 100),
+        "numbers": {"threshold": l10n.count(p.threshold), "sensitive": l10n.count(p.sensitive_threshold),
+                    "reliable": l10n.count(p.reliable_n)},
         "left_out": sorted({d for bi in items for d in bi.info.left_out}), "focus": focus,
         "fonts": FONT_DIR.as_uri(), "policy": release.policy,
         "stratified": any(v.get("stratified") for v in design.values()),
         "stages": max([v.get("stages", 1) for v in design.values()] or [1]),
+        "stages_text": l10n.count(max([v.get("stages", 1) for v in design.values()] or [1])),
     }
 
 

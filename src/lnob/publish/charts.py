@@ -8,6 +8,7 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from lnob import l10n
 from lnob.i18n import _
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -34,9 +35,18 @@ def _register_fonts():
 
 
 def pct(x: float | None, percent: bool) -> str:
+    """A figure of a brief in the reader's conventions (:mod:`lnob.l10n`): a proportion as a
+    whole percentage (without the sign), else two decimals below 10 and a whole number above."""
     if x is None:
-        return "–"
-    return f"{x * 100:.0f}" if percent else (f"{x:.2f}" if abs(x) < 10 else f"{x:,.0f}")
+        return l10n.DASH
+    if percent:
+        return l10n.number(x * 100, 0)
+    return l10n.number(x, 2) if abs(x) < 10 else l10n.count(x)
+
+
+def unit(text: str, percent: bool) -> str:
+    """A formatted figure with the percent sign when it is a percentage."""
+    return l10n.with_percent(text) if percent else text
 
 
 def group_chart(title: str, points: list[dict], overall: float | None, *, percent: bool, lang: str,
@@ -45,9 +55,8 @@ def group_chart(title: str, points: list[dict], overall: float | None, *, percen
 
     ``points``: ``{"label", "estimate", "ci_low", "ci_high"}`` of published cells."""
     scale = 100 if percent else 1
-    unit = " %" if percent else ""
     values = [{"group": p["label"], "estimate": p["estimate"] * scale, "lo": p["ci_low"] * scale,
-               "hi": p["ci_high"] * scale, "text": pct(p["estimate"], percent) + unit} for p in points]
+               "hi": p["ci_high"] * scale, "text": unit(pct(p["estimate"], percent), percent)} for p in points]
     font = FONT_STACK.get(lang, "Noto Sans")
     x = {"field": "estimate", "type": "quantitative", "title": (_("Percent") if percent else _("Value")),
          "scale": {"domain": [0, 100]} if percent else {"zero": True}}
@@ -55,7 +64,8 @@ def group_chart(title: str, points: list[dict], overall: float | None, *, percen
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": 360, "height": {"step": 13},
         "data": {"values": values},
-        "config": {"font": font, "view": {"stroke": None}, "axis": {"labelFontSize": 10, "titleFontSize": 10,
+        # the reader's decimal separator, grouping and digits on the axis (d3-format locale)
+        "config": {"font": font, "view": {"stroke": None}, "locale": {"number": l10n.vega_locale()}, "axis": {"labelFontSize": 10, "titleFontSize": 10,
                                                                       "labelLimit": 220}},
         "layer": [
             {"mark": {"type": "rule", "color": "#6b7280"},
@@ -72,11 +82,12 @@ def group_chart(title: str, points: list[dict], overall: float | None, *, percen
         spec["layer"].append({"data": {"values": [{"overall": overall * scale}]},
                               "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#b91c1c"},
                               "encoding": {"x": {"field": "overall", "type": "quantitative"}}})
-    parts = [f"{p['label']}: {pct(p['estimate'], percent)}{unit} ({pct(p['ci_low'], percent)}–"
-             f"{pct(p['ci_high'], percent)}{unit})" for p in points]
-    alt = _("Chart: %(t)s.") % {"t": title} + " " + "; ".join(parts)
+    parts = [_("%(group)s: %(value)s (%(low)s–%(high)s)") % {
+        "group": p["label"], "value": unit(pct(p["estimate"], percent), percent), "low": pct(p["ci_low"], percent),
+        "high": unit(pct(p["ci_high"], percent), percent)} for p in points]
     if overall is not None:
-        alt += "; " + f"{overall_label}: {pct(overall, percent)}{unit}"
+        parts.append(_("%(group)s: %(value)s") % {"group": overall_label, "value": unit(pct(overall, percent), percent)})
+    alt = _("Chart: %(t)s.") % {"t": title} + " " + "; ".join(parts)
     return Chart(title, spec, alt + ".")
 
 
