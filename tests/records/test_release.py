@@ -232,3 +232,26 @@ def test_cli_risk_report_suppress_and_refusals(tmp_path):
     assert r.code == 2 and "records.release-quasi" in r.err
     r = lnob("export", "small", "--format", "csv", "--out", str(tmp_path / "all.zip"), home=home)
     assert r.code == 0 and "form_small (13 rows)" in r.out, "the plain export still works"
+
+
+def test_released_quasi_identifiers_are_still_neutralised(small, tmp_path):
+    import openpyxl
+
+    project, fv, store = small
+    villages = ["=HYPERLINK(\"http://evil\")"] * 3 + ["@SUM(A1)"] * 3 + ["-2+3"] * 3 + ["+1"]
+    store_records(project, fv, [small_instance(f"uuid:n{i}", village=v) for i, v in enumerate(villages)])
+    sync_analytics(project, store=store)
+    spec = ReleaseSpec("small", ["hh__village"], k=3, suppress=True)
+    release(project, "csv", tmp_path / "n.zip", spec, store=store)
+    got = Counter(r["hh__village"] for r in _csv(tmp_path / "n.zip", "form_small.csv"))
+    # the lone "+1" cannot reach k alone and no class has records to spare above k, so local
+    # suppression blanks a whole class of three with it
+    assert sum(got.values()) == 10 and got[""] == 4 and "+1" not in got and "'+1" not in got
+    assert all(v == "" or v.startswith("'") for v in got), got
+    assert all(n >= 3 for n in got.values()), got
+    release(project, "xlsx", tmp_path / "n.xlsx", spec, store=store)
+    ws = openpyxl.load_workbook(tmp_path / "n.xlsx")["form_small"]
+    rows = list(ws.iter_rows(values_only=True))
+    col = rows[0].index("hh__village")
+    values = [r[col] for r in rows[1:]]
+    assert all(v is None or v.startswith("'") for v in values)

@@ -31,6 +31,34 @@ from lnob.i18n import _
 
 #: file types pyxform reads
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".md")
+#: the largest XLSForm file, and the largest total an .xlsx may unpack to (a guard against zip bombs:
+#: a few MB of deflated XML can unpack to gigabytes, which the spreadsheet reader would parse)
+MAX_FORM_BYTES = 10 * 1024 * 1024
+MAX_FORM_UNPACKED = 100 * 1024 * 1024
+
+
+def check_size(content: bytes, filename: str) -> None:
+    """Refuse a form file that is too large, or an .xlsx (a ZIP) that unpacks to too much."""
+    import io
+    import zipfile
+
+    if len(content) > MAX_FORM_BYTES:
+        raise InputError(_("the XLSForm file is too large (%(n)s bytes; the limit is %(max)s)")
+                         % {"n": f"{len(content):,}", "max": f"{MAX_FORM_BYTES:,}"}, where=filename,
+                         hint=_("an XLSForm is usually well under 1 MB; remove images or data pasted into it"),
+                         code="forms.too-large")
+    if content[:4] == b"PK\x03\x04":
+        try:
+            # the declared sizes bound what zipfile unpacks (it stops at file_size), so their sum is a limit
+            total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(content)).infolist())
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise InputError(_("the XLSForm is a damaged .xlsx file: %(e)s") % {"e": exc}, where=filename,
+                             hint=_("save it again from Excel or LibreOffice as .xlsx and upload that file"),
+                             code="forms.unreadable") from None
+        if total > MAX_FORM_UNPACKED:
+            raise InputError(_("the XLSForm unpacks to more than %(n)s bytes") % {"n": f"{MAX_FORM_UNPACKED:,}"},
+                             where=filename, hint=_("this is not an ordinary XLSForm; save it again from a "
+                                                    "spreadsheet program"), code="forms.too-large")
 
 #: pyxform JSON types → lnob's value kinds (anything else is ``text``)
 _KINDS = {
@@ -366,6 +394,7 @@ def convert(path_or_bytes, filename: str | None = None) -> Converted:
             hint=_("upload an .xlsx file (or .xls, .csv, .md)"),
             code="forms.not-xlsform",
         )
+    check_size(content, filename)
     sha = hashlib.sha256(content).hexdigest()
     warnings: list[str] = []
     stem = re.sub(r"[^0-9A-Za-z_.-]+", "_", Path(filename).stem) or "form"
