@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
 from lnob.coalition.pooling import (DESIGNS_DIFFER, INCOMPLETE, NOT_POOLABLE, MemberValue, pool_cell,
                                     pool_indicator)
 
-R = json.loads((__import__("pathlib").Path(__file__).parents[1] / "data" / "coalition" / "pooling_r.json")
-               .read_text())
-MICRO = __import__("pathlib").Path(__file__).parents[1] / "data" / "coalition" / "pooling_microdata.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "coalition"
+R = json.loads((DATA / "pooling_r.json").read_text())
+MICRO = DATA / "pooling_microdata.csv"
 CASES = [(v, g) for v in ("y", "x") for g in (None, "F", "M")]
 
 
