@@ -10,12 +10,14 @@ What it does:
 1. **Workspace.** ``HOME`` is reused when it holds a workspace; otherwise ``lnob demo --households
    250000 --no-serve`` builds one (about 1.05M persons in 250,000 households, a few minutes).
    When the project ``demo`` has no stored results, ``lnob run demo`` (the full indicator sweep,
-   design-based variance, depth 2) is run and timed.  A viewer account ``bench-viewer`` is created
-   and the project's dashboard made public (both idempotent).
+   design-based variance, depth 2) is run and timed.  An analyst account ``bench-analyst`` is created
+   and the project's dashboard made public (both idempotent).  The member is an analyst, who may
+   see every dashboard page (the gap analysis needs ``results.view``); the public pages show the
+   disclosure-controlled release to anonymous readers.
 2. **Server.** ``lnob serve`` (gunicorn: worker processes with threads, the production path) on
    127.0.0.1, nothing else in front.
 3. **Load.** For each page in turn, ``--clients`` threads, each with its own keep-alive HTTP/1.1
-   connection and a logged-in session (the viewer, through the real login form), request the page
+   connection and a logged-in session (the analyst, through the real login form), request the page
    back to back for ``--seconds``; every answer must be 200.  The first request of each page is
    timed apart (``cold``: it fills the caches).  Pages: the dashboard overview, an indicator page,
    its map, its gap analysis, the public overview and public indicator page (anonymous).
@@ -46,7 +48,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 PY = sys.executable
-USER, PASSWORD = "bench-viewer", "bench-viewer-pass-phrase"
+USER, PASSWORD = "bench-analyst", "bench-analyst-pass-phrase"
 HOST = "127.0.0.1"
 
 
@@ -92,7 +94,7 @@ def prepare(home: Path, households: int, indicator: str) -> dict:
         " 'results': R.objects.filter(project__slug='demo').count(),"
         f" 'indicator_rows': len(R.objects.get(project__slug='demo', indicator='{indicator}').rows)}}))"))
     info.update(json.loads(counts.splitlines()[-1]))
-    lnob(home, "user", "create", USER, "--password-stdin", "--project", "demo", "--role", "viewer",
+    lnob(home, "user", "create", USER, "--password-stdin", "--project", "demo", "--role", "analyst",
          stdin=PASSWORD + "\n", check=False)  # exists already on a second run
     return info
 

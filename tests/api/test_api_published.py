@@ -102,3 +102,21 @@ def test_brief_request_is_validated(client, world):
         resp = client.post("/api/projects/wash/briefs", body, content_type="application/json",
                            **world.auth("viewer"))
         assert resp.status_code == 422, body
+
+
+def test_published_answer_follows_a_new_run(client, world, stored):
+    url = "/api/projects/wash/published/basic_sanitation"
+    before = client.get(url, **world.auth("viewer")).json()
+    assert before["suppressed"] == 2 and client.get(url, **world.auth("viewer")).json() == before
+    # a new run: now 100 women answered
+    stored.rows = [_row({}, 0.65, 300), _row({"sex": "1"}, 0.6, 200), _row({"sex": "2"}, 0.75, 100)]
+    stored.snapshot_hash = "t" * 64
+    stored.save()
+    after = client.get(url, **world.auth("viewer")).json()
+    assert after["suppressed"] == 0 and {r["estimate"] for r in after["rows"]} == {0.65, 0.6, 0.75}
+    # and a stricter policy in the project's settings
+    project = world["project"]
+    project.survey_design = {**(project.survey_design or {}), "disclosure": {"threshold": 150, "sensitive_threshold": 150}}
+    project.save()
+    strict = client.get(url, **world.auth("viewer")).json()
+    assert strict["policy"]["threshold"] == 150 and strict["suppressed"] == 2
