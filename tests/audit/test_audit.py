@@ -116,3 +116,59 @@ def test_login_rate_limit_blocks_after_repeated_failures(client, project):
     # another user is not affected
     services.create_user("ravi", PASSWORD)
     assert client.post(reverse("login"), {"username": "ravi", "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_every_sensitive_action_leaves_an_event(client, settings, tmp_path):
+    """Logins, failed logins, role changes, record views, microdata exports and their downloads,
+    personal-field marking, personal-data grants and publications: each is in the owner's log."""
+    from lnob.audit.log import acting_as
+    from lnob.forms.services import add_form
+    from lnob.jobs.queue import run_pending
+    from lnob.records.analytics import AnalyticsStore
+    from lnob.records.models import Record
+    from lnob.records.services import store_records, sync_analytics
+    from records.conftest import SMALL_FORM, small_instance
+
+    settings.HOME = str(tmp_path)
+    project = services.create_project("small", "Small")
+    (tmp_path / "f.md").write_text(SMALL_FORM, encoding="utf-8")
+    fv, _ = add_form(project, tmp_path / "f.md")
+    store_records(project, fv, [small_instance(f"uuid:a{i}", village="Ba") for i in range(6)])
+    sync_analytics(project, store=AnalyticsStore(tmp_path / "analytics.duckdb"))
+    owner = services.create_user("owner", PASSWORD)
+    analyst = services.create_user("ana", PASSWORD)
+    with acting_as(owner):
+        services.grant_role(owner, project, "owner")
+        services.grant_role(analyst, project, "viewer")
+        services.grant_role(analyst, project, "analyst")
+    client.post(reverse("login"), {"username": "ana", "password": "wrong"})
+    client.post(reverse("login"), {"username": "ana", "password": PASSWORD})
+    rec = Record.objects.filter(project=project).first()
+    assert client.get(reverse("record-detail", args=["small", rec.pk])).status_code == 200
+    url = reverse("records-export", args=["small"])
+    token = client.post(url, {"action": "check", "form": "small", "quasi": ["hh__village"], "k": "5",
+                              "format": "csv"}).context["token"]
+    client.post(url, {"action": "run", "token": token, "mode": "suppress"})
+    run_pending()
+    from lnob.jobs.models import Job
+
+    job = Job.objects.get(kind="records.export")
+    assert client.get(reverse("records-export-download", args=["small", job.pk])).status_code == 200
+    client.force_login(owner)
+    client.post(reverse("form-personal", args=["small", "small"]), {"field": "hh/note", "mark": "personal"})
+    membership = project.memberships.get(user=analyst)
+    client.post(reverse("personal-grants", args=["small"]), {"membership": membership.pk, "granted": "1"})
+    client.post(reverse("project-public", args=["small"]), {"public": "1"})
+    got = {(e.action, e.actor_name) for e in AuditEvent.objects.all()}
+    for expected in [("login_failed", "ana"), ("login", "ana"), ("role_granted", "owner"), ("role_changed", "owner"),
+                     ("microdata_view", "ana"), ("export", "ana"), ("personal_marking", "owner"),
+                     ("personal_grant", "owner"), ("publication", "owner")]:
+        assert expected in got, expected
+    exports = AuditEvent.objects.filter(action="export").order_by("id")
+    assert [bool(e.details.get("download")) for e in exports] == [False, True]
+    assert exports[0].details["microdata"]["quasi"] == ["hh__village"]
+    page = client.get(reverse("project-audit", args=["small"])).content.decode()
+    for label in ("personal field marked or unmarked", "personal-data access granted or withdrawn",
+                  "microdata viewed", "export", "failed login"):
+        assert label in page, label
