@@ -274,3 +274,23 @@ def test_owners_grant_personal_data_to_analysts(client, site):
                                                                             ("analyst", False, "owner")]
     assert not services.may_see_personal(users["analyst"], project)
     assert not services.may_see_personal(users["viewer"], project)
+
+
+def test_quality_page_hides_personal_key_values_from_analysts(client, site, tmp_path):
+    from lnob.forms.models import Form
+    from lnob.records.quality import set_key_fields
+
+    project, other, users = site
+    form = Form.objects.get(project=project, form_id="small")
+    fv = form.current_version
+    store_records(project, fv, [small_instance(f"uuid:d{i}", head="Asha Twice", village="Dup") for i in range(2)])
+    sync_analytics(project, store=AnalyticsStore(tmp_path / "analytics.duckdb"))
+    set_key_fields(form, ["hh__head", "hh__village"])
+    url = reverse("records-quality", args=["small"])
+    _as(client, users, "manager")
+    assert "Asha Twice" in client.get(url).content.decode()
+    _as(client, users, "analyst")
+    page = client.get(url).content.decode()
+    assert "Asha Twice" not in page and "(personal) · Dup" in page
+    services.set_personal_grant(project, users["analyst"], True)
+    assert "Asha Twice" in client.get(url).content.decode()

@@ -126,6 +126,21 @@ def record_detail(request, project, pk: int):
     })
 
 
+def _hide_personal_keys(summary) -> None:
+    """Duplicate groups show their key values: hide those of personal fields (a household head's name…)."""
+    from lnob.records.analytics import table_name
+    from lnob.records.export import personal_columns
+
+    for f in summary.get("forms", []):
+        if not f.get("duplicates"):
+            continue
+        personal = personal_columns(f["form"]).get(table_name(f["form"].form_id), set())
+        hidden = [k in personal for k in f["keys"]]
+        if any(hidden):
+            f["duplicates"] = [(tuple(_("(personal)") if h else v for v, h in zip(values, hidden)), n, ids)
+                               for values, n, ids in f["duplicates"]]
+
+
 @project_view("records.view")
 @require_http_methods(["GET", "POST"])
 def quality(request, project):
@@ -145,6 +160,10 @@ def quality(request, project):
         error = None
     except LnobError as exc:  # e.g. the analytics store is busy
         summary, error = None, exc
+    from lnob.core.services import may_see_personal
+
+    if summary and not may_see_personal(request.user, project, role):
+        _hide_personal_keys(summary)
     return render(request, "lnob/records/quality.html", {
         "project": project, "summary": summary, "error": error, "can_review": can_review,
         "can_import": role_allows(role, "forms.manage"),
