@@ -264,7 +264,7 @@ def sources_page(request, project):
                 if "boundaries" in request.FILES:
                     b = save_project_boundaries(settings.MEDIA_ROOT, project.slug, upload.read(),
                                                 code_key=request.POST.get("code_key") or None, source=upload.name)
-                    messages.success(request, _("Boundaries saved: %(n)d regions.") % {"n": len(b.regions)})
+                    messages.success(request, _("Boundaries saved: %(n)s regions.") % {"n": l10n.count(len(b.regions))})
                 else:
                     from lnob.equity.official import read_official
 
@@ -278,8 +278,8 @@ def sources_page(request, project):
                     except LnobError:
                         target.unlink()
                         raise
-                    messages.success(request, _("Official series for indicator %(i)s saved (%(n)d values).")
-                                     % {"i": data.indicator or "?", "n": len(data.observations)})
+                    messages.success(request, _("Official series for indicator %(i)s saved (%(n)s values).")
+                                     % {"i": data.indicator or "?", "n": l10n.count(len(data.observations))})
             except LnobError as exc:
                 messages.error(request, exc.message + (f" — {exc.hint}" if exc.hint else ""))
         return redirect("evidence-sources", slug=project.slug)
