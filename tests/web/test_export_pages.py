@@ -294,3 +294,26 @@ def test_quality_page_hides_personal_key_values_from_analysts(client, site, tmp_
     assert "Asha Twice" not in page and "(personal) · Dup" in page
     services.set_personal_grant(project, users["analyst"], True)
     assert "Asha Twice" in client.get(url).content.decode()
+
+
+def test_record_page_hides_personal_values_in_data_quality_problems(client, site, tmp_path):
+    from lnob.forms.models import Form
+    from lnob.forms.personal import set_mark
+    from lnob.records.models import Record
+    from lnob.records.quality import check_records
+
+    project, other, users = site
+    form = Form.objects.get(project=project, form_id="small")
+    store_records(project, form.current_version, [small_instance("uuid:bad", size="977", people=((150, ""),))])
+    check_records(project)
+    rec = Record.objects.get(project=project, instance_id="uuid:bad")
+    assert {i.field for i in rec.issues.all()} >= {"hh/size", "people[1]/age"}
+    set_mark(form, "hh/size", True)
+    set_mark(form, "people/age", True)
+    url = reverse("record-detail", args=["small", rec.pk])
+    _as(client, users, "analyst")
+    page = client.get(url).content.decode()
+    assert ">977<" not in page and ">150<" not in page and "personal — hidden for your role" in page
+    _as(client, users, "manager")
+    page = client.get(url).content.decode()
+    assert ">977<" in page and ">150<" in page

@@ -14,6 +14,8 @@ users are sent to the login page, users without the permission get 403.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -81,6 +83,29 @@ def _answers(record, show_personal: bool):
     return rows, False
 
 
+def _personal_issue_fields(record) -> set[str]:
+    """Personal fields as data-quality problems name them (``people/age`` for ``people[2]/age``)."""
+    from lnob.forms.personal import marks
+    from lnob.forms.xlsform import FormSchema
+
+    schema = FormSchema(record.form_version.survey_json)
+    form_marks = marks(record.form)
+    repeats = {r.key: r for r in schema.repeats}
+    out = set()
+    for f in schema.fields:
+        if not form_marks.get(f.path, f.personal):
+            continue
+        if f.repeat is None:
+            out.add(f.path)
+            continue
+        chain, key = [], f.repeat
+        while key is not None:
+            chain.insert(0, repeats[key].name)
+            key = repeats[key].parent
+        out.add("/".join(chain + [f.path[len(repeats[f.repeat].path) + 1:]]))
+    return out
+
+
 @project_view("records.view")
 @require_http_methods(["GET", "POST"])
 def record_detail(request, project, pk: int):
@@ -116,11 +141,16 @@ def record_detail(request, project, pk: int):
 
     show_personal = may_see_personal(request.user, project, role)
     answers, unreadable = _answers(rec, show_personal)
+    issues = list(rec.issues.order_by("id"))
+    if not show_personal:
+        hidden = _personal_issue_fields(rec)
+        for i in issues:
+            i.hidden = re.sub(r"\[\d+\]", "", i.field) in hidden
     audit("microdata_view", project=project, target=rec.instance_id, request=request,
           personal=show_personal)
     return render(request, "lnob/records/detail.html", {
         "project": project, "record": rec, "answers": answers, "unreadable": unreadable,
-        "issues": rec.issues.order_by("id"), "history": review.history(rec), "can_review": can_review,
+        "issues": issues, "history": review.history(rec), "can_review": can_review,
         "states": Record.Review.choices, "show_personal": show_personal,
         "can_import": role_allows(role, "forms.manage"),
     })
