@@ -9,19 +9,17 @@ effects.  Formulas: :mod:`lnob.stats.variance`, :mod:`lnob.stats.intervals`, doc
 from __future__ import annotations
 
 import math
-import uuid
 from collections import defaultdict
 
 from lnob.i18n import _
-from lnob.stats import checks, glm
+from lnob.stats import checks, glm, taylor
 from lnob.stats.design import Design, ReplicateDesign
 from lnob.stats.intervals import beta_ci, logit_ci, normal_ci, wald_ci
 from lnob.stats.prepare import design_base, prepare
 from lnob.stats.specs import Mean, Proportion, Ratio, Result, Total
-from lnob.stats.sqlgen import (STRAT_NA, STRAT_SQ, STRAT_SS, STRAT_ZERO, Item, logit_query, patterns_query,
-                               constant_dims_query, replicate_query, taylor_set_query,
-                               unit_table_query)
-from lnob.stats.variance import LonelyPSU, combine_stage, onestrat, qr_rank, stratum_fraction, svr_var
+from lnob.stats.sqlgen import Item, logit_query, patterns_query, replicate_query
+from lnob.stats.variance import deff as deff_of
+from lnob.stats.variance import qr_rank, svr_var
 
 CI_METHODS = ("logit", "beta", "wald")
 
@@ -124,11 +122,13 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
         it.positive = prep.positive_weights
     base = design_base(d, design, dom_cols, value_cols, reps, prep)
     if isinstance(design, Design):
-        stats, state = _taylor(table, design, prep, base, sets, items, deff)
+        stats, state = taylor.points(table, prep, base, sets, items, deff), {}
     else:
         stats, state = _replicate(table, design, prep, base, sets, items, deff)
     if any(it.logit for it in items):
         _logit_pass(table, design, prep, base, sets, items, stats, state)
+    if isinstance(design, Design):
+        taylor.variance(table, design, prep, base, sets, items, stats, deff)
     # results
     out = []
     for ti, t in enumerate(tables):
@@ -189,228 +189,10 @@ def _check_options(specs, ci, level):
 
 # --------------------------------------------------------------------------- linearisation
 def _taylor(table, design: Design, prep, base, sets, items, deff):
-    """One aggregation query per distinct domain set (see ``taylor_set_query``): each query
-    reads the rows once and keeps at most one domain set's unit sums in memory."""
-    eng = table.engine
-    d = eng.dialect
-    stages = design.variance_stages
-    n_dom = len(base.domain_cols)
-    lonely_domain = None
-    if design.adjust_domain_lonely and design.lonely_psu in ("average", "adjust"):
-        lonely_domain = STRAT_NA if design.lonely_psu == "average" else STRAT_SQ
-    by_dom: dict = {}
-    col = None
-    info_tables = _info_tables(eng, design, prep, stages)
-    temp = list(info_tables.values())
-    try:
-        # domain sets whose columns are all constant within last-stage units (e.g. household
-        # characteristics with households as units) share one table of unit sums
-        # Domain sets are grouped by their columns that vary within last-stage units (e.g.
-        # person characteristics when households are the units): the sets of one group share
-        # a table of unit sums by those columns and the unit-level ones (constant within
-        # units), computed once; one group's table is kept at a time.
-        const: set = set()
-        uniq = {}
-        for s in sets:
-            uniq.setdefault(_mask(n_dom, s), s)
-        if len(uniq) > 2 and not base.row_units:
-            boolean = {i for i, c in enumerate(base.domain_cols)
-                       if str(table.columns.get(c, "")).lower().startswith("bool")}
-            row = eng.execute(constant_dims_query(d, table.sql, base, stages, boolean))[0]
-            const = {i for i in range(n_dom) if not row[i]}
-        groups: dict = {}
-        for mask, s in uniq.items():
-            groups.setdefault(tuple(sorted(set(s) - const)), []).append((mask, s))
-        for varying, members in groups.items():
-            units = None
-            if const and len(members) >= 3:
-                units = d.quote(f"lnob_units_{uuid.uuid4().hex[:12]}")
-                temp.append(units)
-                dims = sorted(set(varying) | const)
-                eng.execute(f"CREATE TEMPORARY TABLE {units} AS "
-                            + unit_table_query(d, table.sql, base, dims, items, stages, deff))
-            for mask, s in members:
-                sql, layout = taylor_set_query(d, table.sql, base, s, items, stages, deff, info_tables,
-                                               lonely_domain, units)
-                if col is None:
-                    col = {c: i for i, c in enumerate(layout.columns[layout.n_set:])}
-                pos = {i: p for p, i in enumerate(s)}
-                for r in eng.execute(sql):
-                    key = (mask,) + tuple(r[pos[i]] if i in pos else None for i in range(n_dom))
-                    by_dom.setdefault(key, {1: []})[1].append(r[layout.n_set:])
-            if units:
-                eng.execute(f"DROP TABLE IF EXISTS {units}")
-                temp.remove(units)
-    finally:
-        for name in temp:
-            eng.execute(f"DROP TABLE IF EXISTS {name}")
-    kpos = 0
-    out = {}
-    for key, per_stage in by_dom.items():
-        out[key] = [_taylor_item(j, it, per_stage, col, kpos, prep, design, deff) for j, it in enumerate(items)]
-    return out, {"by_dom": by_dom, "col": col, "kpos": kpos}
-
-
-def _info_tables(eng, design: Design, prep, stages: int) -> dict[int, str]:
-    """Temporary tables of the stage-k strata (k >= 2) for ``taylor_set_query``: keys, design
-    count n_, weight w_ = scale · Π_{a<k} n_a/N_a and kind ty_ (R ``onestrat``'s cases)."""
-    d = eng.dialect
-    out: dict[int, str] = {}
-    try:
-        for k in range(2, stages + 1):
-            rows = []
-            for keys, (n, N) in prep.info[k].items():
-                frac = 1.0
-                for a in range(1, k):
-                    na, Na = prep.info[a][keys[:a]]
-                    if Na is not None:
-                        frac *= na / Na
-                f = stratum_fraction(n, N)
-                if f < 1e-7:
-                    ty, w = STRAT_ZERO, 0.0
-                else:
-                    w = (f * n / (n - 1) if n > 1 else f) * frac
-                    if n > 1:
-                        ty = STRAT_SS
-                    else:
-                        ty = {"remove": STRAT_ZERO, "certainty": STRAT_ZERO,
-                              "adjust": STRAT_SQ}.get(design.lonely_psu, STRAT_NA)
-                rows.append("(" + ", ".join([d.literal(v) for v in keys]
-                                            + [str(int(n)), d.double(repr(float(w))), str(ty)]) + ")")
-            name = d.quote(f"lnob_strata{k}_{uuid.uuid4().hex[:12]}")
-            cols = ["s_"] + [f"c{i}_" for i in range(1, k)] + ["n_", "w_", "ty_"]
-            out[k] = name
-            for i in range(0, max(len(rows), 1), 2000):
-                values = ", ".join(rows[i:i + 2000])
-                if i == 0:
-                    eng.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM (VALUES {values}) "
-                                f"AS v({', '.join(cols)})")
-                else:
-                    eng.execute(f"INSERT INTO {name} VALUES {values}")
-    except BaseException:
-        for name in out.values():
-            eng.execute(f"DROP TABLE IF EXISTS {name}")
-        raise
-    return out
-
-
-def _taylor_item(j, it, per_stage, col, kpos, prep, design, deff):
-    al = it.aliases
-    s1 = per_stage[1]
-    tot = lambda a: sum((r[col[a]] or 0.0) for r in s1)  # noqa: E731
-    A, W, n, nz = tot(al["A"]), tot(al["W"]), int(tot(al["n"])), int(tot(al["nz"]))
-    if n == 0:
-        return None
-    if it.kind == "total":
-        B, est, var = None, A, _taylor_var(j, it, per_stage, col, kpos, prep, design, 0.0, None)
-    else:
-        B = tot(al["B"])
-        est = A / B + it.center if B else float("nan")  # A holds Σw(a − center·b)
-        var = _taylor_var(j, it, per_stage, col, kpos, prep, design, est - it.center, B)
-        A = A + it.center * B
-    mz_i = col[f"mz{j}"]
-    strata_nz = [r[mz_i] for r in s1 if r[mz_i]]
-    df = float(sum(strata_nz) - len(strata_nz))
-    st = {"est": est, "var": var, "n": n, "W": W, "df": df, "se_logit": None, "A": A, "B": B}
-    if deff:
-        st["deff"] = _deff(it, est, var, A, B, W, nz, tot, "taylor")
-    return st
-
-
-def _taylor_var(j, it, per_stage, col, kpos, prep, design, R: float, Bs) -> float:
-    """Σ over stages of the stratum contributions (R ``multistage``) for item j, linearised
-    at ratio R (relative to ``it.center``): unit totals t = (A − R·B)/Bs, or A for totals.
-    Per stratum S = ΣA − RΣB and C = Var(A) + R²Var(B) − 2R·Cov(A, B) (all over Bs)."""
-    rule, adl = design.lonely_psu, design.adjust_domain_lonely
-    m_i, SA_i, VA_i = col[f"m{j}"], col[f"SA{j}"], col[f"VA{j}"]
-    ratio = it.kind == "ratio"
-    if ratio:
-        if not Bs:
-            return float("nan")
-        SB_i, VB_i, CAB_i = col[f"SB{j}"], col[f"VB{j}"], col[f"CAB{j}"]
-
-    complement = it.prop and R > 0.5  # better conditioned for proportions near 1
-
-    def sc(r):
-        if not ratio:
-            return r[SA_i], r[VA_i] or 0.0
-        S = (r[SA_i] - R * r[SB_i]) / Bs
-        vb = r[VB_i] or 0.0
-        if complement:
-            rr, va, cab = R - 1, r[col[f"VD{j}"]] or 0.0, r[col[f"CDB{j}"]] or 0.0
-        else:
-            rr, va, cab = R, r[VA_i] or 0.0, r[CAB_i] or 0.0
-        C = (va + rr * rr * vb - 2 * rr * cab) / (Bs * Bs)
-        return S, max(C, 0.0)
-
-    try:
-        contribs = []
-        for r in per_stage[1]:
-            m = r[m_i]
-            if not m:
-                continue
-            nh, Nh = prep.info[1][(r[kpos],)]
-            contribs.append(onestrat(nh, Nh, m, *sc(r), rule, adl))
-        var = combine_stage(contribs)
-        if design.variance_stages > 1:
-            var += _deep_var(j, ratio, complement, per_stage[1], col, R, Bs)
-    except LonelyPSU:  # pragma: no cover - prevented by the design check
-        raise checks.lonely(sorted(prep.lonely.get(1, []), key=repr), 1)
-    return var
-
-
-def _deep_var(j, ratio, complement, rows, col, R, Bs) -> float:
-    """Stages 2.. of R ``multistage`` from the quadratic terms of ``taylor_set_query``."""
-    tot = lambda t: sum((r[col[f"{t}{j}"]] or 0.0) for r in rows)  # noqa: E731
-    if tot("NA") > 0:
-        return float("nan")
-    if not ratio:
-        return max(tot("X0") + tot("Y0"), 0.0)
-    if complement:  # p near 1: expand in R − 1 around D = A − B (no cancellation)
-        rr = R - 1
-        p = tot("XD0") - 2 * rr * tot("XD1") + rr * rr * tot("X2")
-        q = tot("YD0") - 2 * rr * tot("YD1") + rr * rr * tot("Y2")
-    else:
-        p = tot("X0") - 2 * R * tot("X1") + R * R * tot("X2")
-        q = tot("Y0") - 2 * R * tot("Y1") + R * R * tot("Y2")
-    return max(p + q, 0.0) / (Bs * Bs)
-
-
-def _zero_if_rounding(value: float, scale: float) -> float:
-    """A sum of squares computed from shifted moments is exactly zero (constant variable) when
-    it is within rounding of zero; R then reports deff = NaN (0/0)."""
-    return 0.0 if abs(value) <= 1e-12 * abs(scale) else value
-
-
-def _deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
-    al = it.aliases
-    if nobs <= 1:
-        return float("nan")
-    Qaa, La = tot(al["Qaa"]), tot(al["La"])
-    if it.kind == "ratio" and it.b != "1.0":
-        Qbb, Qab, Lb = tot(al["Qbb"]), tot(al["Qab"]), tot(al["Lb"])
-        th = est
-        k = it.shift_a - th * it.shift_b
-        ss = Qaa + th * th * Qbb + k * k * W - 2 * th * Qab + 2 * k * La - 2 * k * th * Lb
-        ss -= (A - th * B) ** 2 / W
-        ss = _zero_if_rounding(ss, Qaa + th * th * Qbb + k * k * W)
-        svyvar = ss / W * nobs / (nobs - 1)
-        if kind == "taylor":  # deff of the total of r = (y - R x)/X
-            svyvar /= B * B
-            v = var
-        else:  # replicate: deff of the total of y - R x
-            v = var_total
-        vsrs = svyvar * W * W * (W - nobs) / (W * nobs)
-    else:
-        mean = A / W
-        k = it.shift_a - mean
-        ss = _zero_if_rounding(Qaa + 2 * k * La + k * k * W, Qaa + k * k * W)
-        svyvar = ss / W * nobs / (nobs - 1)
-        vsrs = svyvar * (W - nobs) / (W * nobs)
-        if it.kind == "total":
-            vsrs *= W * W
-        v = var
-    return v / vsrs if vsrs else float("nan")
+    """Estimates and linearisation variances (no logit step): see :mod:`lnob.stats.taylor`."""
+    stats = taylor.points(table, prep, base, sets, items, deff)
+    taylor.variance(table, design, prep, base, sets, items, stats, deff)
+    return stats, {}
 
 
 # --------------------------------------------------------------------------- replicates
@@ -465,7 +247,7 @@ def _replicate(table, design: ReplicateDesign, prep, base, sets, items, deff):
                 vt = None
                 if it.kind == "ratio" and it.b != "1.0":
                     vt = svr_var(Ar - est * Br, prep.scale, rs, design.mse, A - est * B)
-                st["deff"] = _deff(it, est, var, A, B, W, n, get, "replicate", vt)
+                st["deff"] = deff_of(it, est, var, A, B, W, n, get, "replicate", vt)
             res.append(st)
         out[key] = res
     return out, {"rscales": rs}
@@ -511,12 +293,8 @@ def _logit_pass(table, design, prep, base, sets, items, stats, state):
             sz = 2 * r[col[al["G"]]] - r[col[al["Gall"]]]
             beta = glm.fit_full(r[col[al["D0"]]], r[col[al["SW"]]], sz, c * st["A"], c * st["W"])
             st["beta"] = beta
-            if isinstance(design, Design):
-                m1 = glm.linkinv(beta)
-                per_stage = state["by_dom"][key]
-                v = _taylor_var(j, it, per_stage, state["col"], state["kpos"], prep, design,
-                                m1 - it.center, st["B"])
-                st["se_logit"] = math.sqrt(v) / glm.mu_eta(beta) if v >= 0 else float("nan")
+            if isinstance(design, Design):  # the variance pass linearises at μ̂ too (lnob.stats.taylor)
+                st["m1"] = glm.linkinv(beta)
             else:
                 betas = [glm.fit_from(float(p), beta) for p in st["thetas"]]
                 v = svr_var(betas, prep.scale, state["rscales"], design.mse, beta)

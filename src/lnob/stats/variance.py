@@ -116,3 +116,42 @@ def qr_rank(matrix, tol: float = 1e-5) -> int:
         if r >= tol * norm0 and len(basis) < x.shape[0]:
             basis.append(col / r)
     return len(basis)
+
+
+def _zero_if_rounding(value: float, scale: float) -> float:
+    """A sum of squares computed from shifted moments is exactly zero (constant variable) when
+    it is within rounding of zero; R then reports deff = NaN (0/0)."""
+    return 0.0 if abs(value) <= 1e-12 * abs(scale) else value
+
+
+def deff(it, est, var, A, B, W, nobs, tot, kind, var_total=None):
+    """R ``deff=TRUE``: V / V_srs from the shifted moments Qaa, La (Qbb, Qab, Lb) that ``tot``
+    reads by alias (docs/stats.md, "Design effect")."""
+    al = it.aliases
+    if nobs <= 1:
+        return float("nan")
+    Qaa, La = tot(al["Qaa"]), tot(al["La"])
+    if it.kind == "ratio" and it.b != "1.0":
+        Qbb, Qab, Lb = tot(al["Qbb"]), tot(al["Qab"]), tot(al["Lb"])
+        th = est
+        k = it.shift_a - th * it.shift_b
+        ss = Qaa + th * th * Qbb + k * k * W - 2 * th * Qab + 2 * k * La - 2 * k * th * Lb
+        ss -= (A - th * B) ** 2 / W
+        ss = _zero_if_rounding(ss, Qaa + th * th * Qbb + k * k * W)
+        svyvar = ss / W * nobs / (nobs - 1)
+        if kind == "taylor":  # deff of the total of r = (y - R x)/X
+            svyvar /= B * B
+            v = var
+        else:  # replicate: deff of the total of y - R x
+            v = var_total
+        vsrs = svyvar * W * W * (W - nobs) / (W * nobs)
+    else:
+        mean = A / W
+        k = it.shift_a - mean
+        ss = _zero_if_rounding(Qaa + 2 * k * La + k * k * W, Qaa + k * k * W)
+        svyvar = ss / W * nobs / (nobs - 1)
+        vsrs = svyvar * (W - nobs) / (W * nobs)
+        if it.kind == "total":
+            vsrs *= W * W
+        v = var
+    return v / vsrs if vsrs else float("nan")
