@@ -98,7 +98,8 @@ def _is_builtin(where: str) -> bool:
 class Runner:
     def __init__(self, con, lib: Library, sources: dict[str, UnitSource], *, form=None, field_map=None,
                  depth: int = 2, dimensions: list[str] | None = None, indicators: list[str] | None = None,
-                 variance: str = "design", level: float = 0.95, progress=None, previous=None, force=False) -> None:
+                 variance: str = "design", level: float = 0.95, progress=None, previous=None, force=False,
+                 stats_engine=None) -> None:
         if variance not in VARIANCE:
             raise InputError(_("unknown variance method %(v)r") % {"v": variance}, where="--variance",
                              hint=_("choose design or ultimate-cluster"), code="indicators.bad-variance")
@@ -113,6 +114,10 @@ class Runner:
         self.progress = progress or (lambda stage, done, total: None)
         self.previous = previous or {}
         self.force = force
+        #: where the estimates run: None = DuckDB, on ``con`` itself; or an engine with
+        #: ``from_duckdb(con, table)`` (lnob.stats.spark.SparkEngine) that receives a copy of
+        #: each analysis table and runs the same compiled statistics
+        self.stats_engine = stats_engine
         self.result = RunResult()
         self.explicit = set(indicators or [])
         if dimensions:
@@ -143,6 +148,7 @@ class Runner:
         t0 = time.perf_counter()
         self._cols = {u: self._columns(s.table) for u, s in self.sources.items()}
         self._tmp = []
+        restore = self._session()
         try:
             extra = self._members()
             wealth = self._wealth(extra)
@@ -153,8 +159,50 @@ class Runner:
         finally:
             for t in self._tmp:
                 self.con.execute(f"DROP TABLE IF EXISTS {_q(t)}")
+            restore()
         self.result.seconds = time.perf_counter() - t0
         return self.result
+
+    def analysis_table(self, unit: str, name: str) -> list[Indicator]:
+        """Build the analysis table of ``unit`` as the temporary table ``name``, kept on the
+        connection after the call, without computing any estimate.  Its columns: the design
+        columns, ``d_<dimension>`` per dimension (``_U`` for missing) and, per returned
+        indicator j in order, ``y<j>`` (and ``z<j>``, a ratio's denominator), NULL outside
+        the indicator's population.  Indicators skipped (missing questions) are not returned."""
+        if unit not in self.sources:
+            raise InputError(_("no %(u)s table in the project's survey design") % {"u": unit}, where=unit,
+                             hint=_("add the unit's table to the survey design"), code="indicators.no-table")
+        self._cols = {u: self._columns(s_.table) for u, s_ in self.sources.items()}
+        self._tmp = []
+        restore = self._session()
+        try:
+            extra = self._members()
+            wealth = self._wealth(extra)
+            heads = self._heads(extra)
+            prep = self._prepare_unit(unit, extra, wealth, heads, snapshot=False)
+            if prep is None:
+                return []
+            todo, dim_sql, joins = prep
+            self._build_table(unit, todo, dim_sql, joins, name)
+        finally:
+            for t in self._tmp:
+                self.con.execute(f"DROP TABLE IF EXISTS {_q(t)}")
+            restore()
+        return [ind for ind, _parts, _h in todo]
+
+    def _session(self):
+        """DuckDB settings for the run, restored afterwards: without insertion order the
+        analysis tables are built in parallel (nothing here depends on row order)."""
+        try:
+            old = self.con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+            self.con.execute("SET preserve_insertion_order = false")
+        except Exception:  # not DuckDB, or an older one: leave the connection as it is
+            return lambda: None
+
+        def restore():
+            self.con.execute(f"SET preserve_insertion_order = {'true' if old else 'false'}")
+
+        return restore
 
     def _members(self) -> dict[str, Resolved]:
         """Household variables computed from the members (any / count of a person condition)."""
@@ -287,17 +335,16 @@ class Runner:
         return f"LEFT JOIN _lnob_members mb ON mb.k_ = s.{_q(k)}" if k else ""
 
     # ------------------------------------------------------------------ one unit
-    def _run_unit(self, unit: str, extra, wealth, heads) -> None:
-        from lnob.stats import Mean, Ratio, Total, estimate_tables
-        from lnob.stats.engine import DuckDBEngine
-
+    def _prepare_unit(self, unit: str, extra, wealth, heads, snapshot: bool = True):
+        """(indicators to compute as (indicator, compiled parts, definition hash), dimension
+        SQL, joins), or None when there is nothing to compute; sets ``self._snap``."""
         src = self.sources[unit]
         ext = dict(extra) if (unit == "household" or src.household) else {}
         b = self._binding(unit, ext)
         inds = [i for i in self.lib.indicators if i.unit == unit
                 and (self.want_inds is None or i.id in self.want_inds)]
         if not inds:
-            return
+            return None
         # dimensions
         dim_sql: dict[str, str] = {}
         joins = [self._member_join(unit)] if ext else []
@@ -357,7 +404,8 @@ class Runner:
                 r = b.resolve(n)
                 if r and r.origin in self._cols[unit]:
                     used.add(r.origin)
-        snapshot = self._snapshot(unit, sorted(used))
+        snapshot = self._snapshot(unit, sorted(used)) if snapshot else {"hash": None}
+        self._snap = snapshot
         dims_sig = {k: dim_sql[k] for k in sorted(dim_sql)}
         todo = []
         for ind, parts in compiled:
@@ -370,9 +418,11 @@ class Runner:
                 continue
             todo.append((ind, parts, h))
         if not todo:
-            return
-        # the analysis table
-        self.progress(f"{unit}: table", 0, 1)
+            return None
+        return todo, dim_sql, joins
+
+    def _build_table(self, unit: str, todo, dim_sql: dict, joins: list, tname: str) -> None:
+        src = self.sources[unit]
         sel = [f"s.{_q(c)} AS {_q(c)}" for c in dict.fromkeys(src.design_columns())]
         for k, sql in dim_sql.items():
             sel.append(f"{sql} AS {_q('d_' + k)}")
@@ -382,15 +432,28 @@ class Runner:
                 for key, col in (("numerator", f"y{j}"), ("denominator", f"z{j}")):
                     sql, t = parts[key]
                     val = f"(CASE WHEN {sql} THEN 1.0 WHEN NOT ({sql}) THEN 0.0 END)" if t == "boolean" else f"CAST({sql} AS DOUBLE)"
-                    sel.append(f"(CASE WHEN {pop} THEN {val} END) AS {col}")
+                    sel.append(f"CAST(CASE WHEN {pop} THEN {val} END AS DOUBLE) AS {col}")
             else:
                 sql, t = parts["outcome"]
                 val = f"(CASE WHEN {sql} THEN 1.0 WHEN NOT ({sql}) THEN 0.0 END)" if t == "boolean" else f"CAST({sql} AS DOUBLE)"
-                sel.append(f"(CASE WHEN {pop} THEN {val} END) AS y{j}")
-        tname = f"_lnob_ind_{unit}"
+                sel.append(f"CAST(CASE WHEN {pop} THEN {val} END AS DOUBLE) AS y{j}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(tname)} AS SELECT {', '.join(sel)} FROM {_q(src.table)} s "
                          + " ".join(joins))
+
+    def _run_unit(self, unit: str, extra, wealth, heads) -> None:
+        from lnob.stats import Mean, Ratio, Total, estimate_tables
+        from lnob.stats.engine import DuckDBEngine
+
+        prep = self._prepare_unit(unit, extra, wealth, heads)
+        if prep is None:
+            return
+        todo, dim_sql, joins = prep
+        src, snapshot = self.sources[unit], self._snap
+        # the analysis table
+        self.progress(f"{unit}: table", 0, 1)
+        tname = f"_lnob_ind_{unit}"
         self._tmp.append(tname)
+        self._build_table(unit, todo, dim_sql, joins, tname)
         self.progress(f"{unit}: table", 1, 1)
         # dimensions that do not split the data
         used_dims = []
@@ -411,12 +474,18 @@ class Runner:
         for j, (ind, _parts, _h) in enumerate(todo):
             specs.append(Ratio(f"y{j}", f"z{j}") if ind.kind == "ratio" else
                          Total(f"y{j}") if ind.kind == "total" else Mean(f"y{j}"))
-        eng = DuckDBEngine(connection=self.con)
-        table = eng.table(tname)
+        if self.stats_engine is not None:
+            table = self.stats_engine.from_duckdb(self.con, tname)
+        else:
+            table = DuckDBEngine(connection=self.con).table(tname)
         self.progress(f"{unit}: estimates", 0, len(todo))
         t1 = time.perf_counter()
-        res = estimate_tables(table, src.design(self.variance), specs, [[f"d_{k}" for k in t] for t in tables],
-                              level=self.level, ci="wald")
+        try:
+            res = estimate_tables(table, src.design(self.variance), specs, [[f"d_{k}" for k in t] for t in tables],
+                                  level=self.level, ci="wald")
+        finally:
+            if self.stats_engine is not None:
+                self.stats_engine.drop(table)
         secs = time.perf_counter() - t1
         self.progress(f"{unit}: estimates", len(todo), len(todo))
         by_var: dict[str, list] = {}
@@ -444,14 +513,18 @@ class Runner:
             self.result.computed.append(Computed(ind, rows, h, snapshot, secs / max(len(todo), 1)))
 
     def _snapshot(self, unit: str, used: list[str]) -> dict:
+        """What the unit's results depend on: row count, last record, the form versions and a
+        hash of the columns used (design, indicator and dimension questions) — a change in a
+        column no indicator reads does not make the results stale."""
         src = self.sources[unit]
         cols = self._cols[unit]
         key = src.key if src.key in cols else None
+        hashed = [c for c in cols if c in set(used)] or list(cols)
         parts = ["COUNT(*)", f"MAX({_q(key)})" if key else "NULL",
-                 f"BIT_XOR(HASH({', '.join(_q(c) for c in cols)}))",
+                 f"BIT_XOR(HASH({', '.join(_q(c) for c in hashed)}))",
                  "STRING_AGG(DISTINCT CAST(\"_form_version\" AS VARCHAR), ',')" if "_form_version" in cols else "NULL"]
         n, mx, hsh, versions = self.con.execute(f"SELECT {', '.join(parts)} FROM {_q(src.table)}").fetchone()
-        snap = {"table": src.table, "rows": int(n), "max_record_id": mx, "columns_hash": str(hsh),
+        snap = {"table": src.table, "rows": int(n), "max_record_id": mx, "columns": hashed, "columns_hash": str(hsh),
                 "form_versions": sorted((versions or "").split(",")) if versions else []}
         snap["hash"] = spec_hash(snap)
         return snap
