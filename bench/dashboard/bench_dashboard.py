@@ -16,10 +16,12 @@ What it does:
    disclosure-controlled release to anonymous readers.
 2. **Server.** ``lnob serve`` (gunicorn: worker processes with threads, the production path) on
    127.0.0.1, nothing else in front.
-3. **Load.** For each page in turn, ``--clients`` threads, each with its own keep-alive HTTP/1.1
+3. **Load.** For each page in turn (``--only`` picks some), ``--clients`` threads, each with its own keep-alive HTTP/1.1
    connection and a logged-in session (the analyst, through the real login form), request the page
    back to back for ``--seconds``; every answer must be 200.  The first request of each page is
-   timed apart (``cold``: it fills the caches).  Pages: the dashboard overview, an indicator page,
+   timed apart (``cold``: it fills the caches of the server process that answers it; the others
+   fill theirs during the window, which shows in p95/p99 — ``--workers 1`` measures warm
+   caches).  A request with no answer in 300 s counts as an error.  Pages: the dashboard overview, an indicator page,
    its map, its gap analysis, the public overview and public indicator page (anonymous).
 4. **Peers measured in the same run**, under the same load: a static file served by the same
    server (WhiteNoise) and Django's admin login page (a template render with a session and no
@@ -50,6 +52,8 @@ from pathlib import Path
 PY = sys.executable
 USER, PASSWORD = "bench-analyst", "bench-analyst-pass-phrase"
 HOST = "127.0.0.1"
+#: seconds without an answer after which a request counts as failed (status 599)
+TIMEOUT = 300
 
 
 def lnob(home: Path, *args, stdin=None, check=True, env=None):
@@ -141,7 +145,7 @@ class Client:
     def __init__(self, port: int):
         self.port = port
         self.cookies: dict[str, str] = {}
-        self.conn = HTTPConnection(HOST, port, timeout=60)
+        self.conn = HTTPConnection(HOST, port, timeout=TIMEOUT)
 
     def request(self, method: str, path: str, body: str | None = None, headers=None) -> tuple[int, bytes]:
         h = dict(headers or {})
@@ -153,11 +157,15 @@ class Client:
                 resp = self.conn.getresponse()
                 data = resp.read()
                 break
+            except TimeoutError:  # no answer in TIMEOUT seconds: counted as an error, on a new connection
+                self.conn.close()
+                self.conn = HTTPConnection(HOST, self.port, timeout=TIMEOUT)
+                return 599, b""
             except (ConnectionError, OSError):  # the server closed an idle keep-alive connection
                 if attempt == 2:
                     raise
                 self.conn.close()
-                self.conn = HTTPConnection(HOST, self.port, timeout=60)
+                self.conn = HTTPConnection(HOST, self.port, timeout=TIMEOUT)
         for value in resp.headers.get_all("Set-Cookie") or []:
             name, _, rest = value.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
