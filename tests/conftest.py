@@ -66,3 +66,28 @@ def _fresh_cache():
         return
     cache.clear()
     yield
+
+
+_spark: list = []
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session (``local[2]``, 4 shuffle partitions, no UI) for the whole run.
+
+    Tests using it are marked ``spark``; they are reported as *skipped* with the reason when
+    pyspark or Java is missing.
+    """
+    from lnob.stats.spark import spark_available, start_session
+
+    reason = spark_available()
+    if reason:
+        pytest.skip(f"Spark tests skipped: {reason}")
+    if not _spark:
+        _spark.append(start_session("local[2]", app_name="lnob-tests",
+                                    conf={"spark.sql.shuffle.partitions": "4",
+                                          "spark.default.parallelism": "2",
+                                          # small data: adaptive re-planning only adds stages
+                                          "spark.sql.adaptive.enabled": "false",
+                                          "spark.driver.memory": "1g"}))
+    yield _spark[0]

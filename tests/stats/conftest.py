@@ -1,7 +1,9 @@
 """Fixtures of the statistics tests: one suite, run on every engine.
 
-``engine`` is parametrised over DuckDB (embedded) and PostgreSQL; the PostgreSQL variant
-uses the repository's ``postgres_url`` fixture and is skipped when the server is unreachable.
+``engine`` is parametrised over DuckDB (embedded), PostgreSQL and Spark; the PostgreSQL variant
+uses the repository's ``postgres_url`` fixture and is skipped when the server is unreachable,
+the Spark variant (marked ``spark``) uses the ``spark_session`` fixture (one ``local[2]``
+session) and is skipped when pyspark or Java is missing.
 Files are loaded into temporary tables, which disappear with the connection.
 """
 
@@ -17,12 +19,17 @@ CASES = json.loads((HERE / "cases.json").read_text())
 FIXTURES = HERE / "fixtures"
 
 
-@pytest.fixture(scope="session", params=["duckdb", "postgresql"])
+@pytest.fixture(scope="session",
+                params=["duckdb", "postgresql", pytest.param("spark", marks=pytest.mark.spark)])
 def engine(request):
     from lnob.stats import connect
 
     if request.param == "duckdb":
         eng = connect("duckdb")
+    elif request.param == "spark":
+        from lnob.stats.spark import SparkEngine
+
+        eng = SparkEngine(spark=request.getfixturevalue("spark_session"))
     else:
         url = request.getfixturevalue("postgres_url")
         eng = connect(url)

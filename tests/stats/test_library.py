@@ -36,9 +36,9 @@ def test_unit_level_domains_equal_separate_calls(engine, tables):
 
     tab = tables("synth_multi.csv")
     name = "lnob_test_" + uuid.uuid4().hex[:10]
-    temp = "TEMPORARY " if engine.dialect.name == "postgresql" else ""
+    temp = "TEMPORARY " if engine.dialect.name in ("postgresql", "spark") else ""
     engine.execute(
-        f'CREATE {temp}TABLE "{name}" AS SELECT *, '
+        f'CREATE {temp}TABLE {engine.dialect.quote(name)} AS SELECT *, '
         "MIN(region) OVER (PARTITION BY stratum, psu, ssu) AS hreg, "
         "CASE WHEN MOD(ssu, 4) = 0 THEN NULL ELSE MOD(ssu, 3) END AS hcat, "
         "(MOD(ssu, 2) = 0) AS hflag "
@@ -62,7 +62,7 @@ def test_unit_level_domains_equal_separate_calls(engine, tables):
                     assert a.se == pytest.approx(b.se, rel=1e-10)
                     assert a.df == b.df
     finally:
-        engine.execute(f'DROP TABLE IF EXISTS "{name}"')
+        engine.execute(f'DROP TABLE IF EXISTS {engine.dialect.quote(name)}')
 
 
 def test_domain_columns_with_spaces_and_numbers(tables):
@@ -79,8 +79,8 @@ def test_domain_mean_equals_ratio_to_one(engine, tables):
 
     tab = tables("api_strat.csv")
     name = "lnob_test_" + uuid.uuid4().hex[:10]
-    temp = "TEMPORARY " if engine.dialect.name == "postgresql" else ""
-    engine.execute(f'CREATE {temp}TABLE "{name}" AS SELECT *, 1 AS one FROM {tab.sql}')
+    temp = "TEMPORARY " if engine.dialect.name in ("postgresql", "spark") else ""
+    engine.execute(f'CREATE {temp}TABLE {engine.dialect.quote(name)} AS SELECT *, 1 AS one FROM {tab.sql}')
     try:
         t2 = engine.table(name)
         mean = estimate(t2, STRAT, [Mean("api00")], by="stype")
@@ -90,7 +90,7 @@ def test_domain_mean_equals_ratio_to_one(engine, tables):
             assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
             assert a.se == pytest.approx(b.se, rel=1e-10)
     finally:
-        engine.execute(f'DROP TABLE IF EXISTS "{name}"')
+        engine.execute(f'DROP TABLE IF EXISTS {engine.dialect.quote(name)}')
 
 
 def test_results_are_plain_python(tables):

@@ -47,8 +47,9 @@ LonelyPsu = Annotated[str, typer.Option(
     "--lonely-psu", metavar="fail|remove|certainty|adjust|average",
     help="What a stratum with a single PSU contributes (R survey.lonely.psu). Example: --lonely-psu adjust")]
 Engine = Annotated[str, typer.Option(
-    "--engine", metavar="duckdb|postgresql://...",
-    help="Where to compute: embedded DuckDB, or a PostgreSQL URL. Example: --engine postgresql://user@localhost/db")]
+    "--engine", metavar="duckdb|postgresql://...|spark[:MASTER]",
+    help="Where to compute: embedded DuckDB, a PostgreSQL URL, or Apache Spark (spark, spark:local[4], "
+         "spark://host:7077). Example: --engine postgresql://user@localhost/db")]
 
 
 def design_from_options(weight, strata, cluster, fpc, nest, replicate_weights, replicate_type,

@@ -293,8 +293,8 @@ class PostgresEngine(Engine):
 
 
 def connect(target: str | None = "duckdb", *, threads: int | None = None) -> Engine:
-    """Open an engine: ``"duckdb"`` (in memory), ``"duckdb:PATH"`` (a DuckDB file) or a
-    ``postgresql://`` URL."""
+    """Open an engine: ``"duckdb"`` (in memory), ``"duckdb:PATH"`` (a DuckDB file), a
+    ``postgresql://`` URL, or Spark: ``"spark"``, ``"spark:MASTER"`` or ``spark://host:port``."""
     target = target or "duckdb"
     if target == "duckdb":
         return DuckDBEngine(threads=threads)
@@ -302,9 +302,16 @@ def connect(target: str | None = "duckdb", *, threads: int | None = None) -> Eng
         return DuckDBEngine(target[len("duckdb:"):], threads=threads)
     if target.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(target)
+    if target == "spark" or target.startswith("spark:"):
+        from lnob.stats.spark import SparkEngine
+
+        # "spark" (the active session, or local[*]), "spark:local[4]", "spark:yarn", or a
+        # master URL "spark://host:7077"
+        master = None if target == "spark" else target if target.startswith("spark://") else target[6:]
+        return SparkEngine(master or None)
     raise UsageError(
         _("unknown engine {target!r}").format(target=target),
         where="--engine",
-        hint=_("use 'duckdb' or a postgresql:// URL"),
+        hint=_("use 'duckdb', a postgresql:// URL or 'spark' (spark:MASTER)"),
         code="stats.unknown-engine",
     )
