@@ -255,3 +255,17 @@ def test_released_quasi_identifiers_are_still_neutralised(small, tmp_path):
     col = rows[0].index("hh__village")
     values = [r[col] for r in rows[1:]]
     assert all(v is None or v.startswith("'") for v in values)
+
+
+def test_a_busy_store_is_a_typed_error(many, monkeypatch):
+    import duckdb
+
+    project, fv, store = many
+
+    def busy(*args, **kwargs):
+        raise duckdb.IOException("Could not set lock on file: Conflicting lock is held")
+
+    monkeypatch.setattr("lnob.records.analytics.connect_with_retry", busy)
+    with pytest.raises(InputError) as e:
+        risk_summary(project, ReleaseSpec("small", ["hh__village"]), store=store)
+    assert e.value.code == "records.store-busy"

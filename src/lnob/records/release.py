@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -280,12 +281,28 @@ def assess(con, project, spec: ReleaseSpec, *, include_personal: bool = False):
     return summary, masks
 
 
+@contextmanager
+def reading(store):
+    """A read-only connection to the analytics store; a store held too long by a writer is a typed error."""
+    import duckdb
+
+    try:
+        cm = store.connect(read_only=True)
+        con = cm.__enter__()
+    except duckdb.IOException:
+        raise InputError(_("the analytics store is busy (records are being written)"), where=str(store.path),
+                         hint=_("try again in a moment"), code="records.store-busy") from None
+    try:
+        yield con
+    finally:
+        cm.__exit__(None, None, None)
+
+
 def risk_summary(project, spec: ReleaseSpec, *, include_personal: bool = False, store=None) -> RiskSummary:
     """The risk summary of releasing ``spec`` (nothing is written)."""
     from lnob.records.services import default_store
 
-    store = store or default_store()
-    with store.connect(read_only=True) as con:
+    with reading(store or default_store()) as con:
         return assess(con, project, spec, include_personal=include_personal)[0]
 
 

@@ -42,7 +42,7 @@ def _may_see_personal(request, project) -> bool:
 
 def _choices(project, form_id: str | None, table: str | None, include_personal: bool):
     """The forms, the chosen form, its tables in the store, the chosen table and its columns."""
-    from lnob.records.release import available_columns, release_tables
+    from lnob.records.release import available_columns, reading, release_tables
     from lnob.records.services import default_store
 
     forms = list(project.forms.order_by("form_id"))
@@ -53,7 +53,7 @@ def _choices(project, form_id: str | None, table: str | None, include_personal: 
     store = default_store()
     if not store.path.exists():  # nothing synced yet (and web processes never create the store)
         return out
-    with store.connect(read_only=True) as con:
+    with reading(store) as con:
         existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         out["tables"] = [t for t in release_tables(form) if t in existing]
         if out["tables"]:
