@@ -201,3 +201,25 @@ def test_indicator_results_are_read_only_and_need_results_view(client, world):
     assert one["estimates"][0]["estimate"] == 0.5 and one["provenance"] == {"rows": 3}
     assert client.get("/api/projects/wash/results/water", **world.auth("analyst")).json()["hint"].startswith("did you")
     assert client.get("/api/projects/wash/results", **world.auth("enumerator")).status_code == 403
+
+
+def test_api_uses_the_page_marks_and_the_personal_data_grant(client, world):
+    from lnob.core import services
+    from lnob.forms.personal import set_mark
+
+    form = world["form_version"].form
+    set_mark(form, "hh_name", False)
+    set_mark(form, "members", True)
+    detail = client.get("/api/projects/wash/forms/visit", **world.auth("viewer")).json()
+    assert {f["name"] for f in detail["fields"] if f["personal"]} == {"members", "name"}
+    rec = client.get("/api/projects/wash/records?limit=1", **world.auth("analyst")).json()["items"][0]
+    assert rec["hidden"] == ["members", "roster/name"] and rec["values"]["hh_name"] == "Asha 1"
+    resp = client.post("/api/projects/wash/exports", {"format": "csv", "include_personal": True},
+                       content_type="application/json", **world.auth("analyst"))
+    assert resp.status_code == 403
+    services.set_personal_grant(world["project"], world["users"]["analyst"], True)
+    rec = client.get("/api/projects/wash/records?limit=1", **world.auth("analyst")).json()["items"][0]
+    assert rec["hidden"] == [] and rec["values"]["members"] == 1
+    resp = client.post("/api/projects/wash/exports", {"format": "csv", "include_personal": True},
+                       content_type="application/json", **world.auth("analyst"))
+    assert resp.status_code == 202
