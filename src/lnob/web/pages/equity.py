@@ -56,7 +56,8 @@ MEASURE_NAMES = {
     "mdbw": "Mean difference from best (weighted)", "idisw": "Index of disparity (weighted)",
     "ti": "Theil index", "mld": "Mean log deviation", "dindex": "D-index (ESCAP, dissimilarity)",
 }
-MAX_FINDINGS = 50
+MAX_FINDINGS = 50  # on the project page
+MAX_INDICATOR_FINDINGS = 250
 
 
 def _full(request) -> bool:
@@ -136,7 +137,7 @@ def _visible(project, stored, full: bool):
     return {k: r for k, r in release(project, stored).items() if not r["suppressed"]}
 
 
-def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, lang: str, only=None) -> tuple:
+def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, lang: str, limit: int = MAX_FINDINGS) -> tuple:
     """The ranked findings as shown, and how many were left out as unpublished."""
     from lnob.equity.leftbehind import rank_findings
 
@@ -145,7 +146,7 @@ def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, l
     vis = _visible(project, stored, full)
     items, hidden = [], 0
     for ind, s in searches.items():
-        if only is not None and ind != only or not s.get("overall"):
+        if not s.get("overall"):
             continue
         ir = stored[ind]
         overall = s["overall"]
@@ -174,12 +175,12 @@ def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, l
                           "gap": gap.get("estimate"), "q": f["q"], "overall_value": s["overall"]["estimate"],
                           "relative": ir.kind != "proportion", "unreliable": bool(shown.get("flags"))})
     ranked = rank_findings(items)
-    sl = sentence_labels(labels, [it["f"]["group"] for it in ranked[:MAX_FINDINGS]])
+    sl = sentence_labels(labels, [it["f"]["group"] for it in ranked[:limit]])
     rows = []
-    for it in ranked[:MAX_FINDINGS]:
+    for it in ranked[:limit]:
         ir, f, kind = stored[it["indicator"]], it["f"], it["kind"]
         title = _ind_title(ir, lang)
-        rows.append({"indicator": it["indicator"], "title": title, "group": labels.group(f["group"]),
+        rows.append({"indicator": it["indicator"], "title": title, "group": labels.group(f["group"]), "groups": f["group"],
                      "sentence": finding_sentence(f, it["overall"], title, kind, sl),
                      "value": fmt_value(f["estimate"], kind), "ci": fmt_ci(f, kind), "n": fmt_n(f["n"]),
                      "gap": _pp(it["gap"], kind), "q": _q(it["q"]), "flags": flag_texts(f.get("flags") or [])})
@@ -340,11 +341,13 @@ def project_page(request, project):
 
 @project_view("results.view")
 def run_search(request, project):
-    """Compute the furthest-behind search of every indicator whose search is not cached."""
+    """Compute the furthest-behind search of every indicator whose search is not cached (or of
+    the ``indicator`` fields posted)."""
     if request.method == "POST":
         stored = _stored(project)
+        only = [i for i in request.POST.getlist("indicator") if i in stored] or None
         try:
-            done = ec.searches(project, stored, _library())
+            done = ec.searches(project, stored, _library(), only)
             messages.success(request, _("The search has run for %(n)d indicators.") % {"n": len(done)})
         except LnobError as exc:
             messages.error(request, exc.message + (f" — {exc.hint}" if exc.hint else ""))
@@ -402,7 +405,7 @@ def _tree_rows(tree, labels: Labels, kind) -> list:
         cond = ""
         if nd["condition"]:
             d, cats = nd["condition"]
-            cond = "%s: %s" % (labels.dim(d), l10n.join([labels.cat(d, c) for c in cats], "or"))
+            cond = "%s: %s" % (labels.dim(d), l10n.join([labels.cat(d, c) for c in cats], "plain"))
         rows.append({"depth": depth, "indent": range(depth), "condition": cond or _("Everyone"),
                      "value": fmt_value(nd["estimate"], kind), "n": fmt_n(nd["n"]),
                      "share": l10n.percent(nd["share"], 0), "behind": nd["behind"], "ahead": nd["ahead"],
@@ -494,8 +497,8 @@ def indicator_page(request, project, indicator):
     if kind in ec.SEARCH_KINDS and by:
         ref = reference or None
         if ref is not None and ref not in codes and ref not in ORDERED_REFERENCES + ("total", "best"):
-            ctx["reference_error"] = _("There is no group “%(ref)s” in “%(dim)s”: choose one of %(groups)s.") % {
-                "ref": ref, "dim": labels.dim(by), "groups": l10n.join([labels.cat(by, c) for c in codes], "or")}
+            ctx["reference_error"] = _("There is no group “%(ref)s” in “%(dim)s”: choose one of: %(groups)s.") % {
+                "ref": ref, "dim": labels.dim(by), "groups": l10n.join([labels.cat(by, c) for c in codes], "plain")}
             ref = None
         if ref in ORDERED_REFERENCES and order is None:
             ctx["reference_error"] = _("“%(ref)s” needs an ordered dimension; “%(dim)s” has no natural order. "
@@ -523,7 +526,7 @@ def indicator_page(request, project, indicator):
                            "d_index": l10n.number(got["tree"]["d_index"], 3), "leaves": got["tree"]["leaves"]}
         s = ec.searches(project, stored, lib, [indicator]).get(indicator)
         if s is not None:
-            f, hidden, n = findings_rows(project, stored, {indicator: s}, full, labels, lang)
+            f, hidden, n = findings_rows(project, stored, {indicator: s}, full, labels, lang, MAX_INDICATOR_FINDINGS)
             ctx.update(findings=f, hidden=hidden, n_findings=n, tests=s["m"], depth=ec.DEPTH, min_n=ec.MIN_N,
                        fdr=l10n.number(ec.FDR * 100, 0))
     elif kind not in ec.SEARCH_KINDS:
