@@ -18,6 +18,9 @@ This package owns the answer to "who is left behind, and by how much":
   design-based SEs;
 * :mod:`lnob.equity.official` — official SDG series (Open SDG CSV, SDMX),
   comparison with community estimates, data gaps, Open SDG progress status.
+* :mod:`lnob.equity.leftbehind` — the project-wide analysis on the indicator runner's tables
+  (analysis tables, global MPI weights, ranking findings across indicators, the data-gap
+  matrix across indicators) behind the web's "who is left behind" pages.
 
 See ``docs/inequality.md`` and ``docs/equity.md`` for every formula.
 """

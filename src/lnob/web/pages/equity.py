@@ -35,26 +35,35 @@ from django.urls import path
 from lnob import l10n
 from lnob.core.roles import role_allows
 from lnob.errors import LnobError
-from lnob.i18n import _, pgettext
+from lnob.i18n import _, gettext_noop, pgettext
 from lnob.web.access import project_view
 from lnob.web.pages import equity_compute as ec
-from lnob.web.pages.evidence_data import (MISSING, Labels, _ind_title, _lang, _library, _official_direction, _stored,
-                                          _total, flag_texts, fmt_ci, fmt_n, fmt_value, official_for, policy_of, release,
-                                          rows_for)
+from lnob.web.pages.evidence_data import (MISSING, Labels, _ind_title, _lang, _library,
+                                          _official_direction, _stored, _total, flag_texts, fmt_ci,
+                                          fmt_n, fmt_value, official_for, policy_of, release, rows_for)
 
 ORDERED_KINDS = ("bands", "wealth_index")
 ORDERED_REFERENCES = ("most-advantaged", "least-advantaged")
 MEASURE_SETS = ("all", "ordered", "unordered")
 #: measures shown, in order, with their names (docs/inequality.md)
 MEASURE_NAMES = {
-    "d": "Difference (best − worst group)", "r": "Ratio (best / worst group)",
-    "par": "Population attributable risk", "paf": "Population attributable fraction (%)",
-    "sii": "Slope index of inequality", "rii": "Relative index of inequality",
-    "aci": "Absolute concentration index", "rci": "Relative concentration index",
-    "bgv": "Between-group variance", "bgsd": "Between-group standard deviation",
-    "cov": "Coefficient of variation", "mdmw": "Mean difference from mean (weighted)",
-    "mdbw": "Mean difference from best (weighted)", "idisw": "Index of disparity (weighted)",
-    "ti": "Theil index", "mld": "Mean log deviation", "dindex": "D-index (ESCAP, dissimilarity)",
+    "d": gettext_noop("Difference (best − worst group)"),
+    "r": gettext_noop("Ratio (best / worst group)"),
+    "par": gettext_noop("Population attributable risk"),
+    "paf": gettext_noop("Population attributable fraction (%)"),
+    "sii": gettext_noop("Slope index of inequality"),
+    "rii": gettext_noop("Relative index of inequality"),
+    "aci": gettext_noop("Absolute concentration index"),
+    "rci": gettext_noop("Relative concentration index"),
+    "bgv": gettext_noop("Between-group variance"),
+    "bgsd": gettext_noop("Between-group standard deviation"),
+    "cov": gettext_noop("Coefficient of variation"),
+    "mdmw": gettext_noop("Mean difference from mean (weighted)"),
+    "mdbw": gettext_noop("Mean difference from best (weighted)"),
+    "idisw": gettext_noop("Index of disparity (weighted)"),
+    "ti": gettext_noop("Theil index"),
+    "mld": gettext_noop("Mean log deviation"),
+    "dindex": gettext_noop("D-index (ESCAP, dissimilarity)"),
 }
 MAX_FINDINGS = 50  # on the project page
 MAX_INDICATOR_FINDINGS = 250
@@ -137,7 +146,8 @@ def _visible(project, stored, full: bool):
     return {k: r for k, r in release(project, stored).items() if not r["suppressed"]}
 
 
-def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, lang: str, limit: int = MAX_FINDINGS) -> tuple:
+def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, lang: str,
+                  limit: int = MAX_FINDINGS) -> tuple:
     """The ranked findings as shown, and how many were left out as unpublished."""
     from lnob.equity.leftbehind import rank_findings
 
@@ -180,7 +190,8 @@ def findings_rows(project, stored, searches: dict, full: bool, labels: Labels, l
     for it in ranked[:limit]:
         ir, f, kind = stored[it["indicator"]], it["f"], it["kind"]
         title = _ind_title(ir, lang)
-        rows.append({"indicator": it["indicator"], "title": title, "group": labels.group(f["group"]), "groups": f["group"],
+        rows.append({"indicator": it["indicator"], "title": title, "group": labels.group(f["group"]),
+                     "groups": f["group"],
                      "sentence": finding_sentence(f, it["overall"], title, kind, sl),
                      "value": fmt_value(f["estimate"], kind), "ci": fmt_ci(f, kind), "n": fmt_n(f["n"]),
                      "gap": _pp(it["gap"], kind), "q": _q(it["q"]), "flags": flag_texts(f.get("flags") or [])})
@@ -212,7 +223,8 @@ def _mpi_view(project, stored, by, full, labels: Labels, lang) -> dict | None:
 
     def stat(s, pct=True):
         f = (lambda v: l10n.percent(v, 1)) if pct else (lambda v: l10n.number(v, 3))
-        return {"value": f(s["estimate"]), "ci": "" if s["ci_low"] is None else l10n.interval(f(s["ci_low"]), f(s["ci_high"])),
+        ci = "" if s["ci_low"] is None else l10n.interval(f(s["ci_low"]), f(s["ci_high"]))
+        return {"value": f(s["estimate"]), "ci": ci,
                 "se": l10n.number(s["se"] * (100 if pct else 1), 2) if s["se"] is not None else l10n.DASH}
 
     if None in suppressed:
@@ -266,10 +278,19 @@ def _official_files(project):
     return out
 
 
-PROGRESS_TEXT = {"target_achieved": "target achieved", "substantial_progress": "substantial progress",
-                 "moderate_progress": "moderate progress", "limited_progress": "limited progress",
-                 "deterioration": "deterioration", "not_available": "not available"}
-STATUS_TEXT = {"both": "official and community", "official": "official only", "community": "community only"}
+PROGRESS_TEXT = {
+    "target_achieved": gettext_noop("target achieved"),
+    "substantial_progress": gettext_noop("substantial progress"),
+    "moderate_progress": gettext_noop("moderate progress"),
+    "limited_progress": gettext_noop("limited progress"),
+    "deterioration": gettext_noop("deterioration"),
+    "not_available": gettext_noop("not available"),
+}
+STATUS_TEXT = {
+    "both": gettext_noop("official and community"),
+    "official": gettext_noop("official only"),
+    "community": gettext_noop("community only"),
+}
 
 
 def _gap_matrix(project, stored, lib, labels: Labels, lang) -> dict:
@@ -297,8 +318,8 @@ def _gap_matrix(project, stored, lib, labels: Labels, lang) -> dict:
     out = []
     for r in rows:
         ind = r["indicator"]
-        cells = [{"status": r["cells"].get(d, ""), "text": _(STATUS_TEXT[r["cells"][d]]) if d in r["cells"] else _("none")}
-                 for d in dims]
+        cells = [{"status": r["cells"].get(d, ""),
+                  "text": _(STATUS_TEXT[r["cells"][d]]) if d in r["cells"] else _("none")} for d in dims]
         out.append({"id": ind, "title": _ind_title(stored[ind], lang), "cells": cells,
                     "official": ind in official, "progress": status.get(ind, "")})
     return {"dims": [(d, labels.dim(d)) for d in dims], "rows": out, "has_official": bool(official)}
@@ -325,7 +346,8 @@ def project_page(request, project):
     mdims = _mpi_dims(stored, labels)
     by = request.GET.get("by") or ""
     ctx = {"project": project, "full": full, "findings": rows, "hidden": hidden, "n_findings": total,
-           "missing": [(k, _ind_title(stored[k], lang)) for k in sorted(missing)], "tests": sum(s["m"] for s in cached.values()),
+           "missing": [(k, _ind_title(stored[k], lang)) for k in sorted(missing)],
+           "tests": sum(s["m"] for s in cached.values()),
            "mpi_dims": mdims, "by": by, "gap_matrix": _gap_matrix(project, stored, lib, labels, lang),
            "indicators": sorted(((k, _ind_title(ir, lang)) for k, ir in stored.items()), key=lambda x: x[1]),
            "depth": ec.DEPTH, "min_n": ec.MIN_N, "fdr": l10n.number(ec.FDR * 100, 0)}
@@ -453,6 +475,50 @@ def _gap_rows(g, dim, kind, labels: Labels, pub, shown: dict) -> list:
     return rows
 
 
+def _analysis(ctx, project, stored, lib, labels: Labels, lang, indicator, rows, codes, order) -> None:
+    """Gaps (with the reader's reference), the tree and the findings of one indicator into ``ctx``."""
+    by, reference, full, kind = ctx["by"], ctx["reference"], ctx["full"], ctx["kind"]
+    ref = reference or None
+    if ref is not None and ref not in codes and ref not in ORDERED_REFERENCES + ("total", "best"):
+        ctx["reference_error"] = _("There is no group “%(ref)s” in “%(dim)s”: choose one of: %(groups)s.") % {
+            "ref": ref, "dim": labels.dim(by), "groups": l10n.join([labels.cat(by, c) for c in codes], "plain")}
+        ref = None
+    if ref in ORDERED_REFERENCES and order is None:
+        ctx["reference_error"] = _("“%(ref)s” needs an ordered dimension; “%(dim)s” has no natural order. "
+                                   "Choose a group as the reference.") % {
+            "ref": _("most advantaged group") if ref == "most-advantaged" else _("least advantaged group"),
+            "dim": labels.dim(by)}
+        ref = None
+    try:
+        got = ec.gaps_and_tree(project, stored, lib, indicator, by, ref, order if ref in ORDERED_REFERENCES else None)
+    except LnobError as exc:
+        if exc.code not in ("equity.unknown-reference", "equity.not-ordered", "equity.bad-order"):
+            raise
+        ctx["reference_error"] = exc.message + (" — " + exc.hint if exc.hint else "")
+        got = ec.gaps_and_tree(project, stored, lib, indicator, by, None, None)
+    pub = None
+    if not full:
+        rel = release(project, stored)
+        pub = {r["groups"][by] for (i, _k), r in rel.items()
+               if i == indicator and list(r["groups"]) == [by] and not r["suppressed"]}
+    g = got["gaps"]
+    shown = {r["groups"][by]: r for r in rows if list(r["groups"]) == [by]}
+    def name(code):  # a group that is not published is not named either
+        return labels.cat(by, code) if pub is None or code in pub else _("a group that is not published")
+
+    ctx["gaps"] = {"rows": _gap_rows(g, by, kind, labels, pub, shown), "best": name(g["best"]),
+                   "reference": name(g["reference"]) if g["reference"] is not None else None,
+                   "hidden": pub is not None and any(x["code"] not in pub for x in g["groups"])}
+    if full and got["tree"]:
+        ctx["tree"] = {"rows": _tree_rows(got["tree"], labels, kind),
+                       "d_index": l10n.number(got["tree"]["d_index"], 3), "leaves": got["tree"]["leaves"]}
+    s = ec.searches(project, stored, lib, [indicator]).get(indicator)
+    if s is not None:
+        f, hidden, n = findings_rows(project, stored, {indicator: s}, full, labels, lang, MAX_INDICATOR_FINDINGS)
+        ctx.update(findings=f, hidden=hidden, n_findings=n, tests=s["m"], depth=ec.DEPTH, min_n=ec.MIN_N,
+                   fdr=l10n.number(ec.FDR * 100, 0))
+
+
 @project_view("project.view")
 def indicator_page(request, project, indicator):
     stored = _stored(project)
@@ -495,40 +561,10 @@ def indicator_page(request, project, indicator):
         else:
             ctx["ineq"] = _inequality(rows, by, kind, fav, order, which)
     if kind in ec.SEARCH_KINDS and by:
-        ref = reference or None
-        if ref is not None and ref not in codes and ref not in ORDERED_REFERENCES + ("total", "best"):
-            ctx["reference_error"] = _("There is no group “%(ref)s” in “%(dim)s”: choose one of: %(groups)s.") % {
-                "ref": ref, "dim": labels.dim(by), "groups": l10n.join([labels.cat(by, c) for c in codes], "plain")}
-            ref = None
-        if ref in ORDERED_REFERENCES and order is None:
-            ctx["reference_error"] = _("“%(ref)s” needs an ordered dimension; “%(dim)s” has no natural order. "
-                                       "Choose a group as the reference.") % {
-                "ref": _("most advantaged group") if ref == "most-advantaged" else _("least advantaged group"),
-                "dim": labels.dim(by)}
-            ref = None
         try:
-            got = ec.gaps_and_tree(project, stored, lib, indicator, by, ref, order if ref in ORDERED_REFERENCES else None)
-        except LnobError as exc:
-            ctx["reference_error"] = exc.message + (" — " + exc.hint if exc.hint else "")
-            got = ec.gaps_and_tree(project, stored, lib, indicator, by, None, None)
-        pub = None
-        if not full:
-            rel = release(project, stored)
-            pub = {r["groups"][by] for (i, _k), r in rel.items()
-                   if i == indicator and list(r["groups"]) == [by] and not r["suppressed"]}
-        g = got["gaps"]
-        shown = {r["groups"][by]: r for r in rows if list(r["groups"]) == [by]}
-        ctx["gaps"] = {"rows": _gap_rows(g, by, kind, labels, pub, shown), "best": labels.cat(by, g["best"]),
-                       "reference": labels.cat(by, g["reference"]) if g["reference"] is not None else None,
-                       "hidden": pub is not None and any(x["code"] not in pub for x in g["groups"])}
-        if full and got["tree"]:
-            ctx["tree"] = {"rows": _tree_rows(got["tree"], labels, kind),
-                           "d_index": l10n.number(got["tree"]["d_index"], 3), "leaves": got["tree"]["leaves"]}
-        s = ec.searches(project, stored, lib, [indicator]).get(indicator)
-        if s is not None:
-            f, hidden, n = findings_rows(project, stored, {indicator: s}, full, labels, lang, MAX_INDICATOR_FINDINGS)
-            ctx.update(findings=f, hidden=hidden, n_findings=n, tests=s["m"], depth=ec.DEPTH, min_n=ec.MIN_N,
-                       fdr=l10n.number(ec.FDR * 100, 0))
+            _analysis(ctx, project, stored, lib, labels, lang, indicator, rows, codes, order)
+        except LnobError as exc:  # no survey design, no analytics store, a form that changed...
+            ctx["compute_error"] = exc
     elif kind not in ec.SEARCH_KINDS:
         ctx["not_available"] = True
     ctx["official"] = official_for(project, stored, lang, full, indicator)
