@@ -292,3 +292,81 @@ def test_viewers_see_only_published_figures(searched, demo):
     finally:
         project.survey_design = old
         project.save()
+
+
+R_MPI = r"""
+suppressMessages({library(survey); library(jsonlite)})
+args <- commandArgs(TRUE)
+d <- read.csv(args[1], check.names = FALSE, stringsAsFactors = FALSE)
+w <- fromJSON(args[2])                      # integer weights L*w_j and L*k
+s <- as.matrix(d[, names(w$weights)]) %*% unlist(w$weights)
+d$poor <- as.numeric(s >= w$k)
+d$ck <- d$poor * s / w$L
+bad <- rowSums(is.na(d[, names(w$weights)])) > 0
+d$poor[bad] <- NA; d$ck[bad] <- NA
+options(survey.lonely.psu = "adjust")
+des <- svydesign(ids = ~design_village + `_instance_id`, strata = ~design_stratum,
+                 fpc = ~design_fpc_villages + design_fpc_households, weights = ~design_weight, data = d)
+m <- svymean(~poor + ck, des, na.rm = TRUE)
+r <- svyratio(~ck, ~poor, subset(des, !is.na(poor)))
+out <- list(H = c(coef(m)[["poor"]], SE(m)[["poor"]]), M0 = c(coef(m)[["ck"]], SE(m)[["ck"]]),
+            A = c(coef(r)[1], SE(r)[1]))
+for (g in sort(unique(d$urbanisation))) {
+  sub <- subset(des, urbanisation == g & !is.na(poor))
+  mg <- svymean(~poor + ck, sub)
+  rg <- svyratio(~ck, ~poor, sub)
+  out[[g]] <- list(H = c(coef(mg)[["poor"]], SE(mg)[["poor"]]), M0 = c(coef(mg)[["ck"]], SE(mg)[["ck"]]),
+                   A = c(coef(rg)[1], SE(rg)[1]))
+}
+cat(toJSON(out, digits = NA, auto_unbox = TRUE))
+"""
+
+
+@pytest.mark.r
+def test_mpi_of_the_page_agrees_with_r_survey(demo, tmp_path):
+    """H, A and M0 with their SEs, whole sample and by urban/rural, as R survey computes them from
+    the same analysis table and the project's design (lonely PSUs adjusted, as the runner does)."""
+    import csv
+    import json
+    import math
+    import shutil
+    import subprocess
+
+    from lnob.web.pages import equity_compute as ec
+    from lnob.web.pages.evidence_data import _stored
+
+    if shutil.which("Rscript") is None or subprocess.run(
+            ["Rscript", "-e", "suppressMessages({library(survey); library(jsonlite)})"],
+            capture_output=True).returncode != 0:
+        pytest.skip("Rscript with the survey and jsonlite packages is not installed")
+    project, _u = demo
+    stored = _stored(project)
+    got = ec.mpi_for(project, stored, "urbanisation")
+    weights = {i: Fraction(w) for i, w in got["weights"].items()}
+    L = math.lcm(*(w.denominator for w in weights.values()), 3)
+    t = ec.Tables(project, list(weights), ["urbanisation"])
+    try:
+        tab = next(iter(t.tables.values()))
+        des = tab.design
+        cols = [des.weights, des.strata, *des.clusters, *des.fpc]
+        sel = ", ".join([f'"{c}"' for c in cols] + ['"d_urbanisation"']
+                        + [f'CAST("{tab.columns[i]}" AS INTEGER)' for i in weights])
+        rows = t.con.execute(f'SELECT {sel} FROM "{tab.table}"').fetchall()
+    finally:
+        t.close()
+    path = tmp_path / "mpi.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(cols + ["urbanisation"] + list(weights))
+        w.writerows([["NA" if v is None else v for v in r] for r in rows])
+    spec = {"weights": {i: int(x * L) for i, x in weights.items()}, "k": int(Fraction(got["k"]) * L), "L": L}
+    proc = subprocess.run(["Rscript", "-e", R_MPI, str(path), json.dumps(spec)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    r = json.loads(proc.stdout)
+    recs = [(got["whole"], r)] + [(g, r[g["urbanisation"]]) for g in got["groups"] if g["urbanisation"] in r]
+    assert len(recs) >= 3
+    for ours, theirs in recs:
+        for m in ("H", "A", "M0"):
+            assert ours[m]["estimate"] == pytest.approx(theirs[m][0], rel=1e-9), (m, ours, theirs)
+            assert ours[m]["se"] == pytest.approx(theirs[m][1], rel=1e-6), (m, ours, theirs)
