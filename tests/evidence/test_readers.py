@@ -162,3 +162,24 @@ def test_official_series_on_the_indicator_page(as_role, total, tmp_path):
         mine = [r for r in re.findall(r"<tr>(.*?)</tr>", section, re.S) if f'<th scope="row">{title}</th>' in r]
         assert len(mine) == 2 and sum("significantly" in r for r in mine) == 1
     cache.clear()
+
+
+def test_every_page_renders_in_every_language(as_role):
+    """One test for the three languages: the gap analysis is computed once (its numbers are
+    cached in no language) and formatted for each."""
+    pages = ["/p/demo/dashboard/", "/p/demo/dashboard/goals/6/", f"/p/demo/dashboard/indicators/{IND}/?by=province",
+             f"/p/demo/dashboard/indicators/{IND}/map/",
+             f"/p/demo/dashboard/indicators/{IND}/intersections/?a=sex&b=urbanisation",
+             f"/p/demo/dashboard/indicators/{IND}/gaps/?by=ethnic_group"]
+    for lang in ("hi", "vi", "bn"):
+        c = as_role("analyst", lang)
+        for url in pages:
+            r = c.get(url)
+            assert r.status_code == 200, url
+            html = r.content.decode()
+            assert f'lang="{lang}"' in html, url
+            nums = re.findall(r'<td class="num[^"]*">([^<]*)</td>', html)
+            if lang == "vi":  # no decimal point left in a table of figures
+                assert not any(re.search(r"\d\.\d{1,2}(?!\d)", t) for t in nums), (url, nums[:20])
+            if lang == "bn":
+                assert not any(re.search(r"[0-9]", t) for t in nums), (url, nums[:20])

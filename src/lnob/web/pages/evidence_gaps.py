@@ -51,9 +51,8 @@ def analysis_table(project, indicator: str, dims: list[str]):
     raise Http404
 
 
-def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -> dict:
-    """Design-based gaps of every group of ``dim`` (vs the total and the best-off group) and the
-    furthest-behind search over the indicator's dimensions, depth 2, BH at 5 % (lnob.equity)."""
+def _analysis(project, stored, indicator: str, dim: str) -> dict:
+    """The numbers of :func:`gaps_and_behind`, in no language (cached per data version)."""
     from lnob.equity.furthest import furthest_behind
     from lnob.equity.gaps import gaps
     from lnob.stats import DuckDBEngine
@@ -61,48 +60,60 @@ def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -
 
     ir = stored[indicator]
     search = sorted({d for r in ir.rows for d in r["groups"]})
-    # the cached texts are formatted for one language
-    key = f"lnob-evidence-gaps:{project.pk}:{_version(stored)}:{indicator}:{dim}:{l10n.language()}"
+    key = f"lnob-evidence-gaps:{project.pk}:{_version(stored)}:{indicator}:{dim}"
     got = cache.get(key)
     if got is not None:
         return got
     con, table, design, ind = analysis_table(project, indicator, search)
-    kind, fav = ir.kind, ind.higher_is_better
+    fav = ind.higher_is_better
     try:
         tab = DuckDBEngine(connection=con).table(table)
         gt = gaps(tab, design, Measure("y0"), f"d_{dim}", favourable=fav)
         s = furthest_behind(tab, design, Measure("y0"), [f"d_{d}" for d in search], depth=2, min_n=30,
-                            fdr=0.05, favourable=fav, percent=kind == "proportion")
+                            fdr=0.05, favourable=fav, percent=ir.kind == "proportion")
     finally:
         con.close()
 
     def contrast(c):
-        if c is None or c.estimate is None:
-            return {"value": l10n.DASH, "ci": ""}
-        scale = 100 if kind == "proportion" else 1
-        value = l10n.number(c.estimate * scale, 1)
-        if kind == "proportion":
-            value = pgettext("a difference in percentage points", "%(number)s pp") % {"number": value}
-        return {"value": value, "ci": l10n.interval(l10n.number(c.ci_low * scale, 1), l10n.number(c.ci_high * scale, 1)),
-                "p": c.p_value}
+        return None if c is None or c.estimate is None else (c.estimate, c.ci_low, c.ci_high, c.p_value)
 
-    best = labels.cat(dim, gt.best[f"d_{dim}"])
-    rows = []
-    for g in gt.groups:
-        code = g.group[f"d_{dim}"]
-        rows.append({"label": labels.cat(dim, code), "value": fmt_value(g.estimate.estimate, kind),
-                     "n": fmt_n(g.estimate.n), "vs_total": contrast(g.vs.get("total", {}).get("difference")),
-                     "vs_best": contrast(g.vs.get("best", {}).get("difference")),
-                     "ratio_best": contrast(g.vs.get("best", {}).get("ratio")) if kind != "proportion" else None})
-    findings = []
-    for t in s.findings[:15]:
-        groups = {k[2:]: v for k, v in t.group.items()}
-        findings.append(_("%(who)s: %(value)s (95 %% CI %(low)s – %(high)s), against %(overall)s overall")
-                        % {"who": labels.group(groups), "value": fmt_value(t.estimate.estimate, kind),
-                           "low": fmt_value(t.estimate.ci_low, kind), "high": fmt_value(t.estimate.ci_high, kind),
-                           "overall": fmt_value(s.overall.estimate, kind)})
-    out = {"rows": rows, "best": best, "total": fmt_value(gt.total.estimate, kind), "findings": findings,
-           "tests": s.m, "tests_text": l10n.count(s.m), "n_behind": len(s.findings),
-           "n_behind_text": l10n.count(len(s.findings)), "favourable": fav}
+    out = {"favourable": fav, "best": gt.best[f"d_{dim}"], "total": gt.total.estimate,
+           "overall": s.overall.estimate, "tests": s.m, "n_behind": len(s.findings),
+           "groups": [{"code": g.group[f"d_{dim}"], "estimate": g.estimate.estimate, "n": g.estimate.n,
+                       "vs_total": contrast(g.vs.get("total", {}).get("difference")),
+                       "vs_best": contrast(g.vs.get("best", {}).get("difference")),
+                       "ratio_best": contrast(g.vs.get("best", {}).get("ratio"))} for g in gt.groups],
+           "findings": [({k[2:]: v for k, v in t.group.items()}, t.estimate.estimate, t.estimate.ci_low,
+                         t.estimate.ci_high) for t in s.findings[:15]]}
     cache.set(key, out, 3600)
     return out
+
+
+def gaps_and_behind(project, stored, indicator: str, dim: str, labels: Labels) -> dict:
+    """Design-based gaps of every group of ``dim`` (vs the total and the best-off group) and the
+    furthest-behind search over the indicator's dimensions, depth 2, BH at 5 % (lnob.equity),
+    as texts in the reader's language."""
+    kind = stored[indicator].kind
+    a = _analysis(project, stored, indicator, dim)
+
+    def contrast(c):
+        if c is None:
+            return {"value": l10n.DASH, "ci": ""}
+        est, low, high, p = c
+        scale = 100 if kind == "proportion" else 1
+        value = l10n.number(est * scale, 1)
+        if kind == "proportion":
+            value = pgettext("a difference in percentage points", "%(number)s pp") % {"number": value}
+        return {"value": value, "ci": l10n.interval(l10n.number(low * scale, 1), l10n.number(high * scale, 1)),
+                "p": p}
+
+    rows = [{"label": labels.cat(dim, g["code"]), "value": fmt_value(g["estimate"], kind), "n": fmt_n(g["n"]),
+             "vs_total": contrast(g["vs_total"]), "vs_best": contrast(g["vs_best"]),
+             "ratio_best": contrast(g["ratio_best"]) if kind != "proportion" else None} for g in a["groups"]]
+    findings = [_("%(who)s: %(value)s (95 %% CI %(low)s – %(high)s), against %(overall)s overall")
+                % {"who": labels.group(groups), "value": fmt_value(est, kind), "low": fmt_value(low, kind),
+                   "high": fmt_value(high, kind), "overall": fmt_value(a["overall"], kind)}
+                for groups, est, low, high in a["findings"]]
+    return {"rows": rows, "best": labels.cat(dim, a["best"]), "total": fmt_value(a["total"], kind),
+            "findings": findings, "tests": a["tests"], "tests_text": l10n.count(a["tests"]),
+            "n_behind": a["n_behind"], "n_behind_text": l10n.count(a["n_behind"]), "favourable": a["favourable"]}
