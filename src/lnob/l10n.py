@@ -143,7 +143,8 @@ def interval(low: str, high: str, *, compact: bool = False) -> str:
     """Two formatted bounds as an interval ("35.0 % – 47.0 %"; ``compact``: "35–47", as in a
     brief's tables)."""
     if compact:
-        return pgettext("a compact range between two formatted numbers", "%(low)s–%(high)s") % {"low": low, "high": high}
+        return pgettext("a compact range between two formatted numbers",
+                        "%(low)s–%(high)s") % {"low": low, "high": high}
     return pgettext("an interval between two formatted numbers", "%(low)s – %(high)s") % {"low": low, "high": high}
 
 

@@ -86,7 +86,8 @@ def group_chart(title: str, points: list[dict], overall: float | None, *, percen
         "group": p["label"], "value": unit(pct(p["estimate"], percent), percent), "low": pct(p["ci_low"], percent),
         "high": unit(pct(p["ci_high"], percent), percent)} for p in points]
     if overall is not None:
-        parts.append(_("%(group)s: %(value)s") % {"group": overall_label, "value": unit(pct(overall, percent), percent)})
+        parts.append(_("%(group)s: %(value)s") % {"group": overall_label,
+                                                   "value": unit(pct(overall, percent), percent)})
     alt = _("Chart: %(t)s.") % {"t": title} + " " + "; ".join(parts)
     return Chart(title, spec, alt + ".")
 
