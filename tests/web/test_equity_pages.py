@@ -370,3 +370,16 @@ def test_mpi_of_the_page_agrees_with_r_survey(demo, tmp_path):
         for m in ("H", "A", "M0"):
             assert ours[m]["estimate"] == pytest.approx(theirs[m][0], rel=1e-9), (m, ours, theirs)
             assert ours[m]["se"] == pytest.approx(theirs[m][1], rel=1e-6), (m, ours, theirs)
+
+
+def test_running_the_search_stops_at_its_time_budget(as_role, demo, monkeypatch):
+    """A request never runs past its budget: what is left is said, and runs on the next press."""
+    from lnob.web.pages import equity_compute as ec
+
+    monkeypatch.setattr(ec, "RUN_BUDGET", 0.0)  # the first indicator starts, no second one
+    c = as_role("analyst")
+    r = c.post(PAGE + "run/", {"indicator": ["basic_drinking_water", "school_attendance"]}, follow=True)
+    text = " ".join(str(m) for m in r.context["messages"])
+    assert "The search has run for 1 indicators; 1 remain" in text
+    missing = {k for k, _t in c.get(PAGE).context["missing"]}
+    assert len({"basic_drinking_water", "school_attendance"} & missing) == 1

@@ -369,8 +369,14 @@ def run_search(request, project):
         stored = _stored(project)
         only = [i for i in request.POST.getlist("indicator") if i in stored] or None
         try:
-            done = ec.searches(project, stored, _library(), only)
-            messages.success(request, _("The search has run for %(n)d indicators.") % {"n": len(done)})
+            done = ec.searches(project, stored, _library(), only, budget=ec.RUN_BUDGET)
+            left = [k for k, ir in stored.items() if ir.kind in ec.SEARCH_KINDS and k not in done
+                    and (only is None or k in only)]
+            if left:
+                messages.info(request, _("The search has run for %(n)d indicators; %(m)d remain: run it again.")
+                              % {"n": len(done), "m": len(left)})
+            else:
+                messages.success(request, _("The search has run for %(n)d indicators.") % {"n": len(done)})
         except LnobError as exc:
             messages.error(request, exc.message + (f" — {exc.hint}" if exc.hint else ""))
     return redirect("equity", slug=project.slug)

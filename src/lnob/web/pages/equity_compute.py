@@ -35,6 +35,8 @@ from lnob.errors import LnobError
 #: 30 respondents, false discovery rate 5 % (Benjamini-Hochberg over every group examined)
 DEPTH, MIN_N, FDR = 2, 30, 0.05
 SEARCH_KINDS = ("proportion", "mean")
+#: seconds a request may spend starting new searches (gunicorn's timeout is 120 s)
+RUN_BUDGET = 60.0
 CACHE_VERSION = 1
 
 
@@ -154,9 +156,14 @@ def _search(tables, ind_id, ir, favourable) -> dict:
                           "gap": _contrast(t.contrast), "p": _f(t.p_value), "q": _f(t.q_value)} for t in s.findings]}
 
 
-def searches(project, stored: dict, lib, indicators=None) -> dict:
+def searches(project, stored: dict, lib, indicators=None, budget: float | None = None) -> dict:
     """indicator id -> the furthest-behind search (numbers), computing only what the cache lacks;
-    the analysis tables are built once for all indicators that need computing."""
+    the analysis tables are built once for all indicators that need computing.  With ``budget``
+    (seconds), no new indicator is started once it is spent (the others stay uncomputed: a web
+    request must end well before the server's 120 s timeout)."""
+    import time
+
+    t0 = time.monotonic()
     want = [k for k, ir in stored.items() if ir.kind in SEARCH_KINDS and (indicators is None or k in indicators)]
     out, todo = {}, []
     for k in want:
@@ -169,7 +176,9 @@ def searches(project, stored: dict, lib, indicators=None) -> dict:
         dims = sorted({d for k in todo for d in search_dims(stored[k])})
         tables = Tables(project, todo, dims)
         try:
-            for k in todo:
+            for n, k in enumerate(todo):
+                if n and budget is not None and time.monotonic() - t0 > budget:
+                    break  # at least one per call, so that pressing again always advances
                 try:
                     fav = lib.indicator(k).higher_is_better
                 except LnobError:
