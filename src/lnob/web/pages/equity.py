@@ -19,7 +19,7 @@ computed.  Everyone else sees only figures of the **protected release**
 gap or group appears only when its group is published and not suppressed, with the published
 values; MPI groups pass :func:`lnob.disclosure.protect` themselves; the tree (arbitrary unions of
 groups) is for ``results.view`` only.  The computations and their cache:
-:mod:`lnob.web.pages.equity_compute`.
+:mod:`lnob.web.pages.equity_compute`; official statistics: :mod:`lnob.web.pages.equity_official`.
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ from lnob.errors import LnobError
 from lnob.i18n import _, gettext_noop, pgettext
 from lnob.web.access import project_view
 from lnob.web.pages import equity_compute as ec
-from lnob.web.pages.evidence_data import (MISSING, Labels, _ind_title, _lang, _library,
-                                          _official_direction, _stored, _total, flag_texts, fmt_ci,
-                                          fmt_n, fmt_value, official_for, policy_of, release, rows_for)
+from lnob.web.pages.equity_official import gap_matrix, official_groups
+from lnob.web.pages.evidence_data import (MISSING, Labels, _ind_title, _lang, _library, _stored,
+                                          _total, flag_texts, fmt_ci, fmt_n, fmt_value, official_for,
+                                          policy_of, release, rows_for)
 
 ORDERED_KINDS = ("bands", "wealth_index")
 ORDERED_REFERENCES = ("most-advantaged", "least-advantaged")
@@ -260,71 +261,6 @@ def _mpi_dims(stored, labels) -> list:
     return []
 
 
-# --------------------------------------------------------------------------- data gaps
-def _official_files(project):
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from lnob.equity.official import read_official
-
-    folder = Path(settings.MEDIA_ROOT) / "official" / project.slug
-    out = []
-    for f in sorted(folder.iterdir()) if folder.is_dir() else []:
-        try:
-            out.append((f.name, read_official(f)))
-        except LnobError:
-            continue
-    return out
-
-
-PROGRESS_TEXT = {
-    "target_achieved": gettext_noop("target achieved"),
-    "substantial_progress": gettext_noop("substantial progress"),
-    "moderate_progress": gettext_noop("moderate progress"),
-    "limited_progress": gettext_noop("limited progress"),
-    "deterioration": gettext_noop("deterioration"),
-    "not_available": gettext_noop("not available"),
-}
-STATUS_TEXT = {
-    "both": gettext_noop("official and community"),
-    "official": gettext_noop("official only"),
-    "community": gettext_noop("community only"),
-}
-
-
-def _gap_matrix(project, stored, lib, labels: Labels, lang) -> dict:
-    from lnob.equity.leftbehind import data_gaps
-    from lnob.equity.official import headline_points, progress
-
-    community = {k: {d for r in ir.rows for d in r["groups"] if len(r["groups"]) == 1 and r["groups"][d] != MISSING}
-                 for k, ir in stored.items()}
-    official, status = {}, {}
-    for name, data in _official_files(project):
-        for k, ir in stored.items():
-            if data.indicator in ir.sdg:
-                official.setdefault(k, set()).update(data.dimensions())
-                try:
-                    fav = lib.indicator(k).higher_is_better
-                except LnobError:
-                    fav = True
-                try:
-                    p = progress(headline_points(data), direction="positive" if fav else "negative")
-                    status[k] = _(PROGRESS_TEXT.get(p.status, p.status))
-                except LnobError as exc:
-                    status[k] = exc.message
-    rows = data_gaps(community, official, lib.dimensions)
-    dims = sorted({d for r in rows for d in r["cells"]}, key=lambda d: labels.dim(d))
-    out = []
-    for r in rows:
-        ind = r["indicator"]
-        cells = [{"status": r["cells"].get(d, ""),
-                  "text": _(STATUS_TEXT[r["cells"][d]]) if d in r["cells"] else _("none")} for d in dims]
-        out.append({"id": ind, "title": _ind_title(stored[ind], lang), "cells": cells,
-                    "official": ind in official, "progress": status.get(ind, "")})
-    return {"dims": [(d, labels.dim(d)) for d in dims], "rows": out, "has_official": bool(official)}
-
-
 # --------------------------------------------------------------------------- views
 @project_view("project.view")
 def project_page(request, project):
@@ -348,7 +284,7 @@ def project_page(request, project):
     ctx = {"project": project, "full": full, "findings": rows, "hidden": hidden, "n_findings": total,
            "missing": [(k, _ind_title(stored[k], lang)) for k in sorted(missing)],
            "tests": sum(s["m"] for s in cached.values()),
-           "mpi_dims": mdims, "by": by, "gap_matrix": _gap_matrix(project, stored, lib, labels, lang),
+           "mpi_dims": mdims, "by": by, "gap_matrix": gap_matrix(project, stored, lib, labels, lang),
            "indicators": sorted(((k, _ind_title(ir, lang)) for k, ir in stored.items()), key=lambda x: x[1]),
            "depth": ec.DEPTH, "min_n": ec.MIN_N, "fdr": l10n.number(ec.FDR * 100, 0)}
     if by and by not in dict(mdims):
@@ -445,7 +381,7 @@ def _tree_rows(tree, labels: Labels, kind) -> list:
     return rows
 
 
-def _gap_rows(g, dim, kind, labels: Labels, pub, shown: dict) -> list:
+def _gap_rows(g, dim, kind, labels: Labels, pub, shown: dict, total_ok: bool = True) -> list:
     """Rows of the gap table; ``pub`` (readers without results.view): the published groups;
     ``shown``: the group rows the reader may see (code -> stored or released row), whose
     estimate, CI and n are the dashboard's (a proportion's CI is the logit interval)."""
@@ -473,7 +409,7 @@ def _gap_rows(g, dim, kind, labels: Labels, pub, shown: dict) -> list:
                "n": fmt_n(y["n"]), "is_best": x["code"] == g["best"], "is_ref": x["code"] == g["reference"]}
         for tag, other in (("total", ""), ("best", g["best"]), ("reference", g["reference"])):
             vs = x["vs"].get(tag)
-            if vs is None or (tag != "total" and not ok(other)):
+            if vs is None or not (total_ok if tag == "total" else ok(other)):
                 row[tag] = None
                 continue
             row[tag] = {"d": cmp_(vs.get("difference")), "r": ratio(vs.get("ratio"))}
@@ -512,7 +448,8 @@ def _analysis(ctx, project, stored, lib, labels: Labels, lang, indicator, rows, 
     def name(code):  # a group that is not published is not named either
         return labels.cat(by, code) if pub is None or code in pub else _("a group that is not published")
 
-    ctx["gaps"] = {"rows": _gap_rows(g, by, kind, labels, pub, shown), "best": name(g["best"]),
+    total_ok = full or bool(ctx["total"] and ctx["total"]["estimate"] is not None)
+    ctx["gaps"] = {"rows": _gap_rows(g, by, kind, labels, pub, shown, total_ok), "best": name(g["best"]),
                    "reference": name(g["reference"]) if g["reference"] is not None else None,
                    "hidden": pub is not None and any(x["code"] not in pub for x in g["groups"])}
     if full and got["tree"]:
@@ -574,45 +511,9 @@ def indicator_page(request, project, indicator):
     elif kind not in ec.SEARCH_KINDS:
         ctx["not_available"] = True
     ctx["official"] = official_for(project, stored, lang, full, indicator)
-    ctx["official_groups"] = _official_groups(project, stored, lib, indicator, by, rows, labels) if by else []
+    ctx["official_groups"] = official_groups(project, stored, lib, indicator, by, rows, labels) if by else []
     template = "lnob/equity/_indicator_body.html" if request.headers.get("HX-Request") else "lnob/equity/indicator.html"
     return render(request, template, ctx)
-
-
-def _official_groups(project, stored, lib, indicator, dim, rows, labels: Labels) -> list:
-    """Community values of ``dim``'s groups next to the official value of the same group."""
-    from lnob.equity.leftbehind import official_category, official_dimension
-    from lnob.equity.official import CommunityEstimate, compare
-
-    ir = stored[indicator]
-    d = labels.dims.get(dim)
-    out = []
-    for name, data in _official_files(project):
-        if data.indicator not in ir.sdg:
-            continue
-        cols = [c for c in data.dimensions() if official_dimension(c, lib.dimensions) == dim]
-        if not cols:
-            continue
-        col = cols[0]
-        for r in rows:
-            if list(r["groups"]) != [dim] or r["estimate"] is None or r["ci_low"] is None:
-                continue
-            code = r["groups"][dim]
-            match = [v for v in data.dimensions()[col] if official_category(d, code, v)]
-            if not match:
-                continue
-            scale = 100 if ir.kind == "proportion" else 1
-            com = CommunityEstimate(data.indicator, None, r["estimate"] * scale, r["ci_low"] * scale,
-                                    r["ci_high"] * scale, r["se"] * scale if r["se"] is not None else None,
-                                    {col: match[0]})
-            for c in compare([com], data, year_tolerance=100):
-                o = c.official
-                out.append({"group": labels.cat(dim, code), "community": l10n.number(com.estimate, 1),
-                            "community_ci": l10n.interval(l10n.number(com.ci_low, 1), l10n.number(com.ci_high, 1)),
-                            "official": l10n.DASH if o is None else l10n.number(o.value, 1),
-                            "year": l10n.year(o.year) if o else "", "significant": c.significant,
-                            "direction": _official_direction(c.direction), "source": name})
-    return out
 
 
 urlpatterns = [
