@@ -6,9 +6,11 @@ Usage (build the 1M-person demo first, ~3 min):
     .venv/bin/python bench/sweep/bench_sweep.py /tmp/lnob-sweep [--variance design|ultimate-cluster] [--threads 2]
 
 Runs the library runner (the same code as ``lnob run``) on the workspace's analytics store,
-read-only, without storing results, and prints wall time (with the part spent in
-``lnob.stats.estimate_tables``), CPU time, the load average and peak memory (max RSS).  The
-machine is often shared: compare CPU times as well as wall times.
+read-only, without storing results, with the demo's survey design (``--variance design``, the
+default: strata, villages and households with the fpc at both stages, R's full multistage
+variance), and prints wall time (with the part spent in ``lnob.stats.estimate_tables``), CPU
+time, the load average and peak memory (max RSS).  The machine is often shared: compare CPU
+times as well as wall times, and repeat the run.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ INDICATORS = ["wgss_disability", "wgss_persons_with_disability", "basic_drinking
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("home", type=Path)
-    ap.add_argument("--variance", default="ultimate-cluster")
+    ap.add_argument("--variance", default="design", choices=["design", "ultimate-cluster"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--depth", type=int, default=2)
     ap.add_argument("--memory-limit", help="DuckDB memory_limit for the connection, e.g. 700MB "
@@ -39,17 +41,18 @@ def main() -> int:
     a = ap.parse_args()
     import duckdb
 
+    from lnob.demo.build import DESIGN_COLUMNS
     from lnob.forms.xlsform import convert
     from lnob.indicators.definitions import load_library
     from lnob.indicators.runner import Runner, UnitSource
 
+    load0 = os.getloadavg()
     t0 = time.perf_counter()
     con = duckdb.connect(str(a.home / "analytics.duckdb"), read_only=True)
     con.execute(f"SET threads={a.threads}")
     if a.memory_limit:
         con.execute(f"SET memory_limit='{a.memory_limit}'")
-    design = {"weight": "design_weight", "strata": "design_stratum", "clusters": ["design_village", "_instance_id"],
-              "fpc": ["design_fpc_villages", "design_fpc_households"]}
+    design = dict(DESIGN_COLUMNS)  # what the demo project declares
     sources = {"household": UnitSource.from_design("household", {"table": "demo_household", **design}),
                "person": UnitSource.from_design("person", {"table": "demo_person", "household": "_record_id", **design})}
     form = convert(Path(__file__).resolve().parents[2] / "src/lnob/forms/library/lnob_household.xlsx").schema
@@ -80,8 +83,8 @@ def main() -> int:
     print(f"results: {rows:,}  sweep: {t2 - t1:.1f} s  (setup {t1 - t0:.1f} s)")
     print(f"  of which lnob.stats.estimate_tables: {est:.1f} s; the rest is the runner (analysis tables, "
           f"snapshots)")
-    print(f"process CPU time (user + sys): {ru.ru_utime + ru.ru_stime:.1f} s; load average at the end: "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"process CPU time (user + sys): {ru.ru_utime + ru.ru_stime:.1f} s; load average at the start: "
+          f"{' '.join(f'{x:.1f}' for x in load0)}, at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"peak memory (max RSS): {ru.ru_maxrss / 1024:.0f} MB")
     for p in res.problems:
         print(" ", p.level, p.code, p.message, file=sys.stderr)

@@ -1,7 +1,8 @@
 """The indicator runner: every indicator × every dimension and every intersection up to a depth.
 
 One analysis table per unit (household, person) is materialised as a DuckDB temporary table:
-the design columns, one category column per dimension (``_U`` for "not stated / missing",
+the design columns (strata and cluster ids recoded as integers: the same partition of the
+rows, cheaper to group by), one category column per dimension (``_U`` for "not stated / missing",
 never imputed) and one value column per indicator (NULL outside the indicator's population
 or when its outcome is missing).  Then **one** :func:`lnob.stats.estimate_tables` call per
 unit computes every indicator for the whole population, each dimension and each crossing of
@@ -392,14 +393,21 @@ class Runner:
                     expect = ["numeric", "boolean"]
                 parts[key] = (b.compile(e, expect=expect), e.type)
             compiled.append((ind, parts))
-        # snapshot of the data used
+        # snapshot of the data used: the columns any indicator or dimension of the library reads
+        # for this unit (not only this run's selection, so that a run of a few indicators
+        # recognises the results of a full run as current)
         used = set(src.design_columns())
-        for ind, parts in compiled:
+        for ind in self.lib.indicators:
+            if ind.unit != unit:
+                continue
             for n in ind.fields():
                 r = b.resolve(n)
                 if r and r.origin in self._cols[unit]:
                     used.add(r.origin)
-        for d in self._dims_for(unit):
+        for d in self.lib.dimensions:
+            if not (d.unit == unit or (unit == "person" and d.unit == "household")
+                    or (unit == "household" and d.household)):
+                continue
             for n in d.fields():
                 r = b.resolve(n)
                 if r and r.origin in self._cols[unit]:
@@ -423,7 +431,18 @@ class Runner:
 
     def _build_table(self, unit: str, todo, dim_sql: dict, joins: list, tname: str) -> None:
         src = self.sources[unit]
-        sel = [f"s.{_q(c)} AS {_q(c)}" for c in dict.fromkeys(src.design_columns())]
+        joins = list(joins)
+        ids = {}  # strata and cluster ids become integer codes: the same partition, cheaper to group by
+        for i, c in enumerate(dict.fromkeys(c for c in [src.strata, *src.clusters] if c)):
+            if self._cols[unit].get(c, "").upper() in ("INTEGER", "BIGINT", "SMALLINT", "TINYINT"):
+                continue
+            m = f"_lnob_ids_{unit}_{i}"
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(m)} AS SELECT v_, CAST(ROW_NUMBER() OVER () AS INTEGER) AS id_ "
+                             f"FROM (SELECT DISTINCT s.{_q(c)} AS v_ FROM {_q(src.table)} s WHERE s.{_q(c)} IS NOT NULL) z")
+            self._tmp.append(m)
+            joins.append(f"LEFT JOIN {_q(m)} i{i} ON i{i}.v_ = s.{_q(c)}")
+            ids[c] = f"i{i}.id_"
+        sel = [f"{ids.get(c, 's.' + _q(c))} AS {_q(c)}" for c in dict.fromkeys(src.design_columns())]
         for k, sql in dim_sql.items():
             sel.append(f"{sql} AS {_q('d_' + k)}")
         for j, (ind, parts, _h) in enumerate(todo):
@@ -457,12 +476,14 @@ class Runner:
         self.progress(f"{unit}: table", 1, 1)
         # dimensions that do not split the data
         used_dims = []
-        for k in dim_sql:
-            cats = self.con.execute(f"SELECT DISTINCT {_q('d_' + k)} FROM {_q(tname)}").fetchall()
-            if len(cats) < 2:
+        counts = self.con.execute("SELECT " + ", ".join(f"COUNT(DISTINCT {_q('d_' + k)}), MIN({_q('d_' + k)})"
+                                                        for k in dim_sql) + f" FROM {_q(tname)}").fetchone() if dim_sql else ()
+        for i, k in enumerate(dim_sql):
+            n_cats, first = counts[2 * i], counts[2 * i + 1]  # the columns are never NULL (_U)
+            if n_cats < 2:
                 self._warn("indicators.dimension-constant",
                            _("dimension %(d)r has a single category (%(c)s) in the data; it is left out")
-                           % {"d": k, "c": cats[0][0] if cats else "-"}, self.lib.dimension(k).where,
+                           % {"d": k, "c": first if n_cats else "-"}, self.lib.dimension(k).where,
                            _("a disaggregation needs at least two groups; check the question and its answers"))
                 continue
             used_dims.append(k)
