@@ -9,7 +9,9 @@
   graceful stop);
 * :mod:`lnob.jobs.kinds` — the job kinds lnob ships (``noop``, ``sleep``,
   ``records.export``, ``records.import``; ``webhooks.deliver`` lives in
-  :mod:`lnob.webhooks`).
+  :mod:`lnob.webhooks`);
+* :mod:`lnob.jobs.briefs` — ``publish.brief``: an advocacy brief written in the
+  background.
 
 See docs/jobs.md.
 """
