@@ -98,13 +98,52 @@ def points(table, prep, base, sets, items, deff) -> dict:
 
 
 # --------------------------------------------------------------------------- 2. the variances
-def info_tables(eng, design: Design, prep, stages: int) -> dict[int, str]:
+def _lonely_kind(design: Design) -> int:
+    return {"remove": STRAT_ZERO, "certainty": STRAT_ZERO, "adjust": STRAT_SQ}.get(design.lonely_psu, STRAT_NA)
+
+
+def _info2_sql(d, relation: str, base, design: Design, prep, name: str) -> str:
+    """The stage-2 strata table computed in the engine from the rows (a stage-2 stratum is a
+    PSU: thousands of them, too many for a literal list): the same numbers as the Python
+    loop of :func:`info_tables`, with the same floating-point operations in the same order."""
+    strata = []
+    for keys, (n, N) in prep.info[1].items():
+        frac = 1.0
+        if N is not None:
+            frac *= n / N
+        strata.append(f"({d.literal(keys[0])}, {d.double(repr(float(frac)))})")
+    has_fpc = len(design.fpc) >= 2
+    fp = "MIN(f2_)" if has_fpc else "CAST(NULL AS " + d.double_type + ")"
+    if prep.fractions and has_fpc:
+        N = "CASE WHEN fp_ = 0 THEN NULL ELSE n_ / fp_ END"  # NULL: infinite, f = 1
+    else:
+        N = "fp_"
+    # (identifiers are case-insensitive: the population size is pop_, not N_)
+    f = f"CASE WHEN pop_ IS NULL THEN {d.double('1')} ELSE (pop_ - n_) / pop_ END"
+    return (f"CREATE TEMPORARY TABLE {name} AS WITH base AS ({base_cte(d, relation, base)}), "
+            f"u AS (SELECT s_, c1_, c2_, {fp} AS f_ FROM base GROUP BY s_, c1_, c2_), "
+            f"st AS (SELECT s_, c1_, COUNT(*) AS n_, MIN(f_) AS fp_ FROM u GROUP BY s_, c1_), "
+            f"fr AS (SELECT * FROM (VALUES {', '.join(strata)}) AS v(fs_, frac_)), "
+            f"nf AS (SELECT st.s_, st.c1_, st.n_, fr.frac_, {N} AS pop_ FROM st JOIN fr ON st.s_ = fr.fs_), "
+            f"ff AS (SELECT s_, c1_, n_, frac_, {f} AS f_ FROM nf) "
+            f"SELECT s_, c1_, n_, CASE WHEN f_ < 1e-7 THEN {d.double('0')} WHEN n_ > 1 THEN f_ * n_ / (n_ - 1) * frac_ "
+            f"ELSE f_ * frac_ END AS w_, CASE WHEN f_ < 1e-7 THEN {STRAT_ZERO} WHEN n_ > 1 THEN {STRAT_SS} "
+            f"ELSE {_lonely_kind(design)} END AS ty_ FROM ff")
+
+
+def info_tables(eng, design: Design, prep, stages: int, relation: str | None = None, base=None) -> dict[int, str]:
     """Temporary tables of the stage-k strata (k >= 2): keys, design count n_, weight
-    w_ = scale · Π_{a<k} n_a/N_a and kind ty_ (R ``onestrat``'s cases)."""
+    w_ = scale · Π_{a<k} n_a/N_a and kind ty_ (R ``onestrat``'s cases).  With ``relation``
+    and ``base``, the stage-2 table is computed in the engine (:func:`_info2_sql`)."""
     d = eng.dialect
     out: dict[int, str] = {}
     try:
         for k in range(2, stages + 1):
+            if k == 2 and relation is not None:
+                name = d.quote(f"lnob_strata2_{uuid.uuid4().hex[:12]}")
+                out[k] = name
+                eng.execute(_info2_sql(d, relation, base, design, prep, name))
+                continue
             rows = []
             for keys, (n, N) in prep.info[k].items():
                 frac = 1.0
@@ -117,11 +156,7 @@ def info_tables(eng, design: Design, prep, stages: int) -> dict[int, str]:
                     ty, w = STRAT_ZERO, 0.0
                 else:
                     w = (f * n / (n - 1) if n > 1 else f) * frac
-                    if n > 1:
-                        ty = STRAT_SS
-                    else:
-                        ty = {"remove": STRAT_ZERO, "certainty": STRAT_ZERO,
-                              "adjust": STRAT_SQ}.get(design.lonely_psu, STRAT_NA)
+                    ty = STRAT_SS if n > 1 else _lonely_kind(design)
                 rows.append("(" + ", ".join([d.literal(v) for v in keys]
                                             + [str(int(n)), d.double(repr(float(w))), str(ty)]) + ")")
             name = d.quote(f"lnob_strata{k}_{uuid.uuid4().hex[:12]}")
@@ -310,7 +345,7 @@ def variance(table, design: Design, prep, base, sets, items, stats, deff) -> Non
     if design.adjust_domain_lonely and design.lonely_psu in ("average", "adjust"):
         lonely_domain = STRAT_NA if design.lonely_psu == "average" else STRAT_SQ
     average = design.lonely_psu == "average" or lonely_domain == STRAT_NA
-    info = info_tables(eng, design, prep, stages)
+    info = info_tables(eng, design, prep, stages, table.sql, base)
     temp = list(info.values())
     uniq: dict = {}
     for s in sets:
