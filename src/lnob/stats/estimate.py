@@ -1,9 +1,11 @@
 """The estimation entry points: :func:`estimate` and :func:`estimate_tables`.
 
-Owns turning specs into SQL items, running the one aggregation query per call (all domain
-tables of the call at once), and turning the returned aggregates into :class:`Result` rows
-with R ``survey``'s estimates, standard errors, intervals, degrees of freedom and design
-effects.  Formulas: :mod:`lnob.stats.variance`, :mod:`lnob.stats.intervals`, docs/stats.md.
+Owns turning specs into SQL items, running the passes over the data (linearisation designs:
+:mod:`lnob.stats.taylor` — one query for every domain's estimate, then one variance query per
+domain set; replicate designs: one ``GROUPING SETS`` query), the logit-interval pass, and
+turning the returned aggregates into :class:`Result` rows with R ``survey``'s estimates,
+standard errors, intervals, degrees of freedom and design effects.  Formulas:
+:mod:`lnob.stats.variance`, :mod:`lnob.stats.intervals`, docs/stats.md.
 """
 
 from __future__ import annotations
