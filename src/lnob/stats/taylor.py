@@ -247,7 +247,9 @@ def variance_query(d, relation: str, base, dset: list[int], items: list[Item], n
         for j, p in pts:
             it = items[j]
             r, k = f"rv.r{pname(j, p)}", f"rv.k{pname(j, p)}"
-            if it.kind == "ratio":
+            if it.kind == "ratio" and it.b == "1.0":  # a mean: (a − c − k) − r, the same numbers
+                val = f"(({_centered(it)}) - {k}) - {r}"
+            elif it.kind == "ratio":
                 val = f"(({_centered(it)}) - {k} * ({it.b})) - {r} * ({it.b})"
             else:
                 val = f"({it.a})"
