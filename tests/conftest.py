@@ -73,7 +73,7 @@ _spark: list = []
 
 @pytest.fixture(scope="session")
 def spark_session():
-    """One local Spark session (``local[2]``, 4 shuffle partitions, no UI) for the whole run.
+    """One local Spark session (``local[2]``, 2 shuffle partitions, no UI) for the whole run.
 
     Tests using it are marked ``spark``; they are reported as *skipped* with the reason when
     pyspark or Java is missing.
@@ -85,7 +85,7 @@ def spark_session():
         pytest.skip(f"Spark tests skipped: {reason}")
     if not _spark:
         _spark.append(start_session("local[2]", app_name="lnob-tests",
-                                    conf={"spark.sql.shuffle.partitions": "4",
+                                    conf={"spark.sql.shuffle.partitions": "2",  # one per core
                                           "spark.default.parallelism": "2",
                                           # small data: adaptive re-planning only adds stages
                                           "spark.sql.adaptive.enabled": "false",

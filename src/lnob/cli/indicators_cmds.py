@@ -23,6 +23,7 @@ Examples:
   lnob run demo                               # every indicator x every dimension and 2-way intersection
   lnob run demo --depth 1 --indicator basic_sanitation
   lnob run reach --fields reach_fields.yml --definitions my_indicators.yml
+  lnob run demo --engine spark --spark-master local[4]   # the same estimates on Apache Spark
 """
 
 
@@ -49,13 +50,17 @@ def run(
     variance: str = typer.Option("design", "--variance", metavar="design|ultimate-cluster", help="Variance: the project's full design, or first-stage PSUs only (with replacement)."),
     force: bool = typer.Option(False, "--force", help="Recompute even indicators whose definition and data are unchanged."),
     threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="duckdb|spark", envvar="LNOB_ENGINE", help="Where the estimates run: DuckDB (default) or Apache Spark (pip install 'lnob[spark]', Java 17)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", metavar="URL", envvar="LNOB_SPARK_MASTER", help="Spark master with --engine spark, e.g. local[4] or spark://host:7077 (default: local[*])."),
 ) -> None:
     """Compute every indicator for every dimension and intersection, with the project's survey design."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from lnob.indicators.services import load_field_map, run_project
+    from lnob.indicators.services import ENGINES, load_field_map, run_project
 
     choice(variance, ("design", "ultimate-cluster"), "--variance")
+    if engine is not None:
+        choice(engine, ENGINES, "--engine")
     workspace(ctx)
     fmap = load_field_map(fields) if fields else None
     with Progress(TextColumn("{task.description:<22}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -69,7 +74,8 @@ def run(
 
         res = run_project(project, depth=depth, dimensions=_split(dimension), indicators=_split(indicator),
                           variance=variance, definitions=definitions, builtin=not no_builtin, field_map=fmap,
-                          force=force, progress=progress, threads=threads)
+                          force=force, progress=progress, threads=threads, engine=engine,
+                          spark_master=spark_master)
     for p in res.problems:
         line = f"{p.level} [{p.code}]: {p.message} (at {p.where})" + (f" — hint: {p.hint}" if p.hint else "")
         err.print(" ".join(line.split()), markup=False)

@@ -108,9 +108,34 @@ def previous_hashes(project) -> dict:
             for r in IndicatorResult.objects.filter(project=project).only("indicator", "definition_hash", "snapshot_hash")}
 
 
+#: where ``lnob run`` computes the estimates (``--engine``, or the LNOB_ENGINE variable)
+ENGINES = ("duckdb", "spark")
+
+
+def stats_engine_for(engine: str | None = None, spark_master: str | None = None):
+    """None for DuckDB (the estimates run on the analytics store's connection), or a
+    :class:`lnob.stats.spark.SparkEngine` that receives each analysis table as Parquet (in
+    ``$LNOB_SPARK_STAGING``, a temporary directory by default) and runs the same statistics."""
+    import os
+
+    name = (engine or os.environ.get("LNOB_ENGINE") or "duckdb").strip().lower()
+    if name == "duckdb":
+        return None
+    if name != "spark":
+        from lnob.errors import UsageError
+
+        raise UsageError(_("unknown engine %(e)r") % {"e": name}, where="--engine",
+                         hint=_("use duckdb or spark"), code="indicators.unknown-engine")
+    from lnob.stats.spark import SparkEngine
+
+    return SparkEngine(spark_master or os.environ.get("LNOB_SPARK_MASTER") or None,
+                       staging=os.environ.get("LNOB_SPARK_STAGING") or None)
+
+
 def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, variance: str = "design",
                 definitions=None, builtin: bool = True, field_map=None, force: bool = False, progress=None,
-                store=None, threads: int | None = None, project_definitions: bool = True) -> RunResult:
+                store=None, threads: int | None = None, engine: str | None = None,
+                spark_master: str | None = None, project_definitions: bool = True) -> RunResult:
     import duckdb
 
     from lnob.core.services import get_project
@@ -130,6 +155,7 @@ def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, 
     if not Path(store.path).exists():
         raise InputError(_("the analytics store does not exist yet"), where=str(store.path),
                          hint=_("add records (or run 'lnob demo') first"), code="indicators.no-store")
+    stats_engine = stats_engine_for(engine, spark_master)
     con = duckdb.connect(str(store.path), read_only=True)
     try:
         if threads:
@@ -137,7 +163,8 @@ def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, 
         sources, without_consent = consented_sources(con, sources, form)
         runner = Runner(con, lib, sources, form=form, field_map=fmap, depth=depth, dimensions=dimensions,
                         indicators=indicators, variance=variance, progress=progress,
-                        previous=previous_hashes(project), force=force)
+                        previous=previous_hashes(project), force=force,
+                        stats_engine=stats_engine)
         result = runner.run()
         if without_consent:
             result.problems.append(Problem(
@@ -146,11 +173,13 @@ def run_project(slug: str, *, depth: int = 2, dimensions=None, indicators=None, 
                 None, _("they are kept, and counted on the data-quality page"), "info"))
     finally:
         con.close()
+        if stats_engine is not None:
+            stats_engine.close()
     now = datetime.now(timezone.utc).isoformat()
     for c in result.computed:
         ind = c.indicator
         prov = {"definition": ind.where, "definition_hash": c.definition_hash, "snapshot": c.snapshot,
-                "form_versions": versions, "engine": f"lnob {__version__} / lnob.stats on DuckDB",
+                "form_versions": versions, "engine": f"lnob {__version__} / lnob.stats on {'Spark' if stats_engine else 'DuckDB'}",
                 "variance": variance, "depth": depth, "dimensions": result.dimensions.get(ind.unit, []),
                 "computed_at": now, "seconds": round(c.seconds, 3)}
         IndicatorResult.objects.update_or_create(
