@@ -49,7 +49,7 @@ def project_detail(request, project):
                 "records": role_allows(role, "records.view"),
                 "import": role_allows(role, "forms.manage"),
                 "jobs": role_allows(role, "results.view"),
-            "export": role_allows(role, "records.export"),
+                "export": role_allows(role, "records.export"),
                 "publish": role_allows(role, "results.publish"),
                 "manage": role_allows(role, "project.manage"),
             },
