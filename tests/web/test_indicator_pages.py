@@ -180,6 +180,14 @@ def test_valid_edit_makes_a_version_the_runner_uses(manager, world):
     # the list marks it as the project's own, linked to its dashboard page
     html = manager.get("/p/demo/indicators/").content.decode()
     assert 'href="/p/demo/dashboard/indicators/adult_share/"' in html and "project (v2)" in html
+    # the dashboard, the left-behind page and the API describe the project's own indicator too
+    html = manager.get("/p/demo/dashboard/indicators/adult_share/").content.decode()
+    assert "Share of people aged 18 or over" in html
+    r = manager.get("/p/demo/left-behind/indicators/adult_share/")
+    assert r.status_code == 200 and "Share of people aged 18 or over" in r.content.decode()
+    from lnob.api.indicators import _indicators_of
+
+    assert "adult_share" in {i.id for i in _indicators_of(project)}
 
 
 def test_viewer_and_analyst_cannot_edit_or_run_anonymous_is_sent_to_login(client, world):

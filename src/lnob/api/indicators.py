@@ -90,7 +90,7 @@ def indicator_list(request, slug: Slug, limit: Limit = 50, offset: Offset = 0,
     project = project_for(request, slug, "project.view")
     computed = dict(IndicatorResult.objects.filter(project=project).values_list("indicator", "computed_at"))
     items = []
-    for ind in _catalogue():
+    for ind in _indicators_of(project):
         codes = [str(s) for s in ind.sdg or []]
         if sdg and not any(c == sdg or c.startswith(sdg + ".") for c in codes):
             continue
@@ -107,6 +107,15 @@ def _catalogue() -> tuple:
     from lnob.indicators.definitions import load_library
 
     return tuple(sorted(load_library().indicators, key=lambda i: i.id))
+
+
+def _indicators_of(project) -> tuple:
+    """The ready-made library plus the project's own latest definitions (what ``lnob run`` uses)."""
+    from lnob.indicators.project_defs import library, texts
+
+    if not texts(project):
+        return _catalogue()
+    return tuple(sorted(library(project).indicators, key=lambda i: i.id))
 
 
 #: built answers of /published, per process: (slug, indicator or None, results version) -> answer

@@ -220,9 +220,9 @@ def build_release(slug: str, *, indicators=None, dimensions=None, intersections=
     wanted = list(dict.fromkeys(indicators or settings.get("indicators") or stored))
     for i in wanted:
         if i not in stored:
-            from lnob.indicators.definitions import load_library
+            from lnob.indicators.project_defs import library
 
-            known = {x.id for x in load_library().indicators}
+            known = {x.id for x in library(project).indicators}
             hint = did_you_mean(i, list(stored)) or (
                 _("run 'lnob run %(p)s' first") % {"p": slug} if i in known
                 else _("stored indicators: %(a)s") % {"a": ", ".join(stored)})
@@ -253,7 +253,7 @@ def build_release(slug: str, *, indicators=None, dimensions=None, intersections=
                                  hint=did_you_mean(v, sorted(map(str, available[d])))
                                  or _("categories: %(a)s") % {"a": ", ".join(sorted(map(str, available[d])))},
                                  code="publish.unknown-group")
-    lib = _library()
+    lib = _library(project)
     form_choices = _form_choices(project, lib)
     infos, cells, order = {}, [], []
     for i in wanted:
@@ -348,10 +348,11 @@ class _Lib:
         return None
 
 
-def _library() -> _Lib:
-    from lnob.indicators.definitions import load_library
+def _library(project) -> _Lib:
+    """The ready-made library plus the project's own latest definitions (what ``lnob run`` used)."""
+    from lnob.indicators.project_defs import library
 
-    return _Lib(load_library())
+    return _Lib(library(project))
 
 
 def _lang_of(key: str) -> str:

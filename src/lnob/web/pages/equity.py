@@ -265,7 +265,7 @@ def _mpi_dims(stored, labels) -> list:
 @project_view("project.view")
 def project_page(request, project):
     stored = _stored(project)
-    lib = _library()
+    lib = _library(project)
     labels = Labels(project, lib)
     lang = _lang()
     full = _full(request)
@@ -305,7 +305,7 @@ def run_search(request, project):
         stored = _stored(project)
         only = [i for i in request.POST.getlist("indicator") if i in stored] or None
         try:
-            done = ec.searches(project, stored, _library(), only, budget=ec.RUN_BUDGET)
+            done = ec.searches(project, stored, _library(project), only, budget=ec.RUN_BUDGET)
             left = [k for k, ir in stored.items() if ir.kind in ec.SEARCH_KINDS and k not in done
                     and (only is None or k in only)]
             if left:
@@ -467,7 +467,7 @@ def indicator_page(request, project, indicator):
     stored = _stored(project)
     if indicator not in stored:
         raise Http404
-    lib = _library()
+    lib = _library(project)
     labels = Labels(project, lib)
     lang = _lang()
     full = _full(request)

@@ -107,11 +107,11 @@ class Tables:
         import duckdb
 
         from lnob.equity.leftbehind import analysis_tables
-        from lnob.indicators.definitions import load_library
+        from lnob.indicators.project_defs import library
         from lnob.indicators.services import consented_sources, form_schema, sources_of
         from lnob.records.services import default_store
 
-        self.lib = load_library()
+        self.lib = library(project)
         sources = sources_of(project)
         schema, _v = form_schema(project)
         fmap = dict((project.survey_design or {}).get("indicators", {}).get("fields", {}))

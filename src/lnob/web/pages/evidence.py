@@ -120,7 +120,7 @@ def _indicator_ctx(request, project, indicator, public):
     ctx = _ctx(request, project, public)
     ir = stored[indicator]
     lang = _lang()
-    lib = _library()
+    lib = _library(project)
     labels = Labels(project, lib)
     rows = rows_for(project, stored, indicator, ctx["full"])
     dims = sorted({d for r in rows for d in r["groups"]}, key=lambda d: labels.dim(d))

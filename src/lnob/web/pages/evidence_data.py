@@ -44,10 +44,16 @@ def is_public(project) -> bool:
 
 
 # --------------------------------------------------------------------------- data
-def _library():
+def _library(project=None):
+    """The indicator library a project's pages describe: the ready-made one plus, with a project,
+    its own latest definitions (what ``lnob run`` used)."""
     from lnob.indicators.definitions import load_library
 
-    return load_library()
+    if project is None:
+        return load_library()
+    from lnob.indicators.project_defs import library
+
+    return library(project)
 
 
 def _stored(project) -> dict:

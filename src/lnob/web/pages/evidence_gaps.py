@@ -27,7 +27,7 @@ def analysis_table(project, indicator: str, dims: list[str]):
     from lnob.indicators.services import consented_sources, form_schema, sources_of
     from lnob.records.services import default_store
 
-    lib = _library()
+    lib = _library(project)
     ind = lib.indicator(indicator)
     sources = sources_of(project)
     schema, _v = form_schema(project)
