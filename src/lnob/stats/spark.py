@@ -99,9 +99,12 @@ class SparkEngine(Engine):
     def __init__(self, master: str | None = None, *, spark=None, staging: str | os.PathLike | None = None,
                  conf: dict | None = None, app_name: str = "lnob"):
         self.dialect = SparkDialect()
-        self._own = spark is None
+        self._own = False  # stop the session on close() only if this engine started it
+        if spark is None and master is None:
+            spark = _active_session()
         if spark is None:
             spark = start_session(master, conf=conf, app_name=app_name)
+            self._own = True
         self.spark = spark
         # NULL on division by zero and on impossible casts, as the estimator expects
         self.spark.conf.set("spark.sql.ansi.enabled", "false")
@@ -196,6 +199,14 @@ class SparkEngine(Engine):
             shutil.rmtree(staged, ignore_errors=True)
         elif staged.exists():
             staged.unlink()
+
+
+def _active_session():
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None
+    return SparkSession.getActiveSession()
 
 
 def spark_available() -> str | None:
