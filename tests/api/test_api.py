@@ -92,6 +92,16 @@ def test_export_job_then_download_is_audited(client, world):
     assert done["status"] == "done", done
     assert done["download"] == url and done["result"]["tables"] == {"form_visit": 3, "form_visit__roster": 6}
     assert done["progress"]["done"] >= 1
+    # a record-level export carries the re-identification risk of each record table (suggested quasi-identifiers)
+    from collections import Counter
+
+    sizes = Counter(a for i in range(1, 4) for a in (30 + i, 5))  # the roster ages the fixture stores
+    [risk] = done["result"]["risk"]
+    assert risk["table"] == "form_visit__roster" and risk["quasi"] == ["age"] and risk["k"] == 5
+    assert risk["records"] == sum(sizes.values())
+    assert risk["records_below_k"] == sum(c for c in sizes.values() if c < 5)
+    assert risk["records_unique"] == sum(1 for c in sizes.values() if c == 1)
+    assert "worst" not in risk  # the values of the classes at risk stay out of the job
     resp = client.get(url, **world.auth("analyst"))
     assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
     import io

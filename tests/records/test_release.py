@@ -232,6 +232,9 @@ def test_cli_risk_report_suppress_and_refusals(tmp_path):
     assert r.code == 2 and "records.release-quasi" in r.err
     r = lnob("export", "small", "--format", "csv", "--out", str(tmp_path / "all.zip"), home=home)
     assert r.code == 0 and "form_small (13 rows)" in r.out, "the plain export still works"
+    # ... after the risk on the suggested quasi-identifiers (hh__village: Ka alone, below k = 5)
+    assert "Risk: 1 of 13 records of form_small are in groups smaller than 5 on hh__village (1 unique)." in r.err
+    assert "--quasi COL,COL --risk-report" in r.err
 
 
 def test_released_quasi_identifiers_are_still_neutralised(small, tmp_path):

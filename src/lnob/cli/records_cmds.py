@@ -177,6 +177,7 @@ def export_cmd(
         _release(proj, fmt, out_path, form, quasi, k, l_div, sensitive, table, risk_report, suppress,
                  include_personal, user, overwrite)
         return
+    _print_default_risks(proj, form, include_personal)
     with _progress(min_total=1) as progress:
         res = export_project(proj, fmt, out_path, form_id=form, include_personal=include_personal, actor=user,
                              progress=progress, overwrite=overwrite)
@@ -186,6 +187,21 @@ def export_cmd(
     if res.personal_left_out:
         err.print(_("Left out %(n)d personal fields: %(f)s") % {"n": len(res.personal_left_out),
                                                                "f": ", ".join(res.personal_left_out)}, markup=False)
+
+
+def _print_default_risks(proj, form, include_personal) -> None:
+    """Before a full (record-level) export: the re-identification risk of each form's records on the
+    quasi-identifiers lnob suggests, with how to release them safely instead."""
+    from lnob.records.release import default_risks
+
+    for s in default_risks(proj, form, include_personal=include_personal):
+        err.print(_("Risk: %(n)d of %(m)d records of %(t)s are in groups smaller than %(k)d on %(q)s "
+                    "(%(u)d unique).") % {"n": s.records_below_k, "m": s.records, "t": s.table, "k": s.k,
+                                         "q": ", ".join(s.quasi), "u": s.records_unique}, markup=False)
+        if s.records_below_k:
+            err.print(_("  This export keeps every record as it is: share it only inside the project. To release "
+                        "microdata, use --form %(f)s --quasi COL,COL --risk-report, then --suppress.")
+                      % {"f": s.form_id}, markup=False)
 
 
 def _release(proj, fmt, out_path, form, quasi, k, l_div, sensitive, table, risk_report, suppress,

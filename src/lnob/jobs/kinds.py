@@ -96,7 +96,7 @@ def records_export(job, progress):
         progress(done, total, stage)
 
     micro = job.args.get("microdata")
-    summary = None
+    summary, risks = None, None
     try:
         if micro:
             from lnob.records.release import ReleaseSpec, release
@@ -107,6 +107,11 @@ def records_export(job, progress):
                 actor_name="" if job.user else f"job:{job.pk}", progress=report,
             )
         else:
+            from lnob.records.release import default_risks
+
+            risks = [{k: v for k, v in r.as_dict().items() if k != "worst"}
+                     for r in default_risks(project, job.args.get("form_id") or None,
+                                            include_personal=bool(job.args.get("include_personal")))]
             result = export_mod.export_project(
                 project, fmt, out, form_id=job.args.get("form_id") or None,
                 include_personal=bool(job.args.get("include_personal")), actor=job.user,
@@ -131,6 +136,8 @@ def records_export(job, progress):
         # the values of the classes at risk stay out of the job (job lists are shown more widely)
         **({"microdata": {k: v for k, v in summary.as_dict().items() if k != "worst"}}
            if summary is not None else {}),
+        # a full export: the risk of its record tables on the suggested quasi-identifiers
+        **({"risk": risks} if risks is not None else {}),
     }
 
 

@@ -306,6 +306,30 @@ def risk_summary(project, spec: ReleaseSpec, *, include_personal: bool = False, 
         return assess(con, project, spec, include_personal=include_personal)[0]
 
 
+def default_risks(project, form_id: str | None = None, *, k: int = DEFAULT_K, include_personal: bool = False,
+                  store=None) -> list[RiskSummary]:
+    """The risk summary of each table of each form (records and repeats) on the suggested quasi-identifiers
+    (:func:`suggest_quasi`) — what a full export shows before it writes record-level data.
+    Forms without data or without a likely quasi-identifier are skipped."""
+    from lnob.forms.models import Form
+    from lnob.records.services import default_store
+
+    forms = Form.objects.filter(project=project).order_by("form_id")
+    if form_id:
+        forms = forms.filter(form_id=form_id)
+    out = []
+    with reading(store or default_store()) as con:
+        for form in forms:
+            for table in release_tables(form):
+                cols, _left = available_columns(con, project, form, table, include_personal)
+                quasi = suggest_quasi([c for c, _t in cols])[:MAX_QUASI]
+                if not quasi:
+                    continue
+                spec = ReleaseSpec(form_id=form.form_id, quasi=quasi, k=k, table=table)
+                out.append(assess(con, project, spec, include_personal=include_personal)[0])
+    return out
+
+
 def release(project, fmt: str, out: str | Path | None, spec: ReleaseSpec, *, include_personal: bool = False,
             store=None, actor=None, actor_name: str = "", progress=None, overwrite: bool = False):
     """Check and export one table as microdata; returns ``(ExportResult, RiskSummary)``.
