@@ -1,7 +1,7 @@
 """The indicator sweep runs unchanged on Apache Spark: `lnob run demo --engine spark` gives the
 same result rows as DuckDB (every indicator × every dimension of a 300-household demo, depth 1),
-through the real command line.  Depth 1 keeps the test near a minute (each domain set is one
-query, about 1 s of Spark overhead each on tiny data); the crossings of depth 2 run the same
+through the real command line.  Depth 1 keeps the test short (each domain set is one Spark
+query, about 1 s of overhead each on tiny data); the crossings of depth 2 run the same
 queries with more columns, and tests/stats checks them on Spark (many tables at once, domain
 sets sharing unit sums).
 
