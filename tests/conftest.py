@@ -65,7 +65,11 @@ def _fresh_cache():
         yield
         return
     cache.clear()
+    from django.utils import translation
+
+    translation.activate("en")  # a page rendered in another language leaves it active in this thread
     yield
+    translation.deactivate()
 
 
 _spark: list = []
