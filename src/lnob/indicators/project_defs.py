@@ -357,8 +357,24 @@ def save(project, text: str, *, user=None, actor_name: str = "", comment: str = 
                      hint=_("save again"), code="indicators.definitions-busy")
 
 
+#: parsed libraries per process, keyed by the definitions' source and sha256 ("" = ready-made only):
+#: parsing the shipped YAML costs 0.2–0.7 s, too much for every page view
+_LIBRARIES: dict = {}
+
+
 def library(project):
-    """The ready-made library plus the project's latest definitions (what ``lnob run`` uses)."""
+    """The ready-made library plus the project's latest definitions (what ``lnob run`` uses).
+
+    The result is shared by the process's callers (pages, API): read it, do not modify it."""
     from lnob.indicators.definitions import load_library
 
-    return load_library(texts=texts(project))
+    v = latest(project) if project is not None else None
+    own = v is not None and v.text.strip()
+    key = (v.source, v.sha256) if own else ""
+    lib = _LIBRARIES.get(key)
+    if lib is None:
+        lib = load_library(texts=[(v.source, v.text)] if own else None)
+        if len(_LIBRARIES) >= 16:
+            _LIBRARIES.clear()
+        _LIBRARIES[key] = lib
+    return lib
