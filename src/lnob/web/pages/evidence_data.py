@@ -328,9 +328,8 @@ def _official_direction(direction: str) -> str:
 
 def _official_method(method: str) -> str:
     # The two texts are not format strings: no placeholders, and "%" stands for itself.
-    return {"z-test": pgettext("significance test",
-                               # xgettext:no-python-format
-                               "z-test, 5 % level"),
-            "outside community CI": pgettext("significance test",
-                                             # xgettext:no-python-format
-                                             "official value outside the 95 % CI")}.get(method, "")
+    # xgettext:no-python-format
+    z_test = pgettext("significance test", "z-test, 5 % level")
+    # xgettext:no-python-format
+    outside = pgettext("significance test", "official value outside the 95 % CI")
+    return {"z-test": z_test, "outside community CI": outside}.get(method, "")
