@@ -106,3 +106,50 @@ def test_dashboard_journey(server, browser, shots):
     assert not [e for e in errors if "Content Security Policy" in e], errors
     (shots / "weights.json").write_text(json.dumps(weights, indent=1))
     ctx.close()
+
+
+#: every other page a member reaches from the project page (GET pages; the demo user is an owner)
+PAGES = [
+    ("11-home", "/"),
+    ("12-left-behind", "/p/demo/left-behind/"),
+    ("13-left-behind-indicator", f"/p/demo/left-behind/indicators/{IND}/?by=ethnic_group"),
+    ("14-indicators", "/p/demo/indicators/"),
+    ("15-definitions", "/p/demo/indicators/definitions/"),
+    ("16-definitions-edit", "/p/demo/indicators/definitions/edit/"),
+    ("17-records", "/p/demo/records/"),
+    ("18-quality", "/p/demo/records/quality/"),
+    ("19-import", "/p/demo/records/import/"),
+    ("20-export", "/p/demo/records/export/"),
+    ("21-personal-data", "/p/demo/settings/personal-data/"),
+    ("22-jobs", "/p/demo/jobs/"),
+    ("23-audit", "/p/demo/audit/"),
+    ("24-form", "/p/demo/forms/lnob_household/"),
+    ("25-sources", "/p/demo/dashboard/sources/"),
+    ("26-coalitions", "/p/demo/coalitions/"),
+    ("27-public", "/p/demo/public/"),
+    ("28-public-indicator", f"/p/demo/public/indicators/{IND}/"),
+]
+
+
+def test_every_member_page_is_accessible_and_light(server, browser, shots):
+    """axe-core finds no serious or critical violation on any page, each under the 300 KB budget."""
+    ctx = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1)
+    page = ctx.new_page()
+    page.goto(server + "/accounts/login/")
+    page.fill("#id_username", "demo")
+    page.fill("#id_password", "leave-no-one-behind")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    meter = Meter(page)
+    weights = {}
+    for name, url in PAGES:
+        meter.reset()
+        resp = page.goto(server + url, timeout=300000)
+        assert resp is not None and resp.status == 200, (name, resp and resp.status)
+        page.wait_for_load_state("networkidle")
+        assert meter.total <= BUDGET, (name, meter.total)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        check_axe(page, name)
+        weights[name] = meter.total
+    (shots / "weights-pages.json").write_text(json.dumps(weights, indent=1))
+    ctx.close()
