@@ -20,7 +20,11 @@ FIXTURES = HERE / "fixtures"
 
 
 @pytest.fixture(scope="session",
-                params=["duckdb", "postgresql", pytest.param("spark", marks=pytest.mark.spark)])
+                params=["duckdb", "postgresql",
+                        # the whole contract on Spark takes minutes (a Spark job per query): marked slow;
+                        # the default run checks Spark through tests/stats/test_spark_dialect.py and the
+                        # demo sweep in tests/indicators/test_spark_sweep.py
+                        pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.slow])])
 def engine(request):
     from lnob.stats import connect
 
