@@ -1,5 +1,5 @@
 """Two organisations' demo projects (different seeds, 300 households each, two indicators run),
-shared by the module's tests and removed from the test database afterwards.
+built for each test module that uses them and removed from the test database afterwards.
 
 The demo builder always writes project ``demo``; after the first build and run the project is
 renamed and moved to organisation A, so the second build creates a fresh ``demo`` for B.
@@ -15,7 +15,10 @@ INDICATORS = ["basic_sanitation", "child_marriage"]
 DIMENSIONS = ["sex", "ethnicity", "urbanisation", "province"]
 
 
-@pytest.fixture(scope="package")
+# Module scope, not package: pytest-django runs database tests before the others, so a package
+# fixture would keep these records alive (and visible to other packages' tests) until the
+# coalition package's last, database-free test.
+@pytest.fixture(scope="module")
 def members(django_db_setup, django_db_blocker):
     from django.conf import settings
 
