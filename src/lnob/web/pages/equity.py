@@ -39,6 +39,7 @@ from lnob.i18n import _, gettext_noop, pgettext
 from lnob.web.access import project_view
 from lnob.web.pages import equity_compute as ec
 from lnob.web.pages.equity_official import gap_matrix, official_groups
+from lnob.web.pages.evidence_charts import dimension_measures
 from lnob.web.pages.evidence_data import (MISSING, Labels, _ind_title, _lang, _library, _stored,
                                           _total, flag_texts, fmt_ci, fmt_n, fmt_value, official_for,
                                           policy_of, release, rows_for)
@@ -328,25 +329,12 @@ def _ordered(labels: Labels, dim: str, codes) -> list | None:
 
 
 def _inequality(rows, dim, kind, favourable, order, which) -> dict:
-    from lnob.equity.inequality import ORDERED_ONLY, summary_measures
+    from lnob.equity.inequality import ORDERED_ONLY
 
-    grp = [r for r in rows if list(r["groups"]) == [dim] and r["groups"][dim] != MISSING]
-    if len(grp) < 2:
-        return {"note": _("Fewer than two groups: no inequality to measure.")}
-    if any(r["estimate"] is None for r in grp):
-        return {"note": _("Not shown: a group of this dimension is suppressed.")}
+    res, note = dimension_measures(rows, dim, kind, favourable, order)
+    if res is None:
+        return {"note": note or _("Fewer than two groups: no inequality to measure.")}
     ordered = order is not None
-    if ordered:
-        grp.sort(key=lambda r: order.index(r["groups"][dim]))
-    scale = 100.0 if kind == "proportion" else 1.0
-    try:
-        res = summary_measures([r["estimate"] * scale for r in grp], [r["population"] or 0 for r in grp],
-                               ordered=ordered, favourable=favourable, scale=scale,
-                               se=[r["se"] * scale if r["se"] is not None else None for r in grp],
-                               order=list(range(1, len(grp) + 1)) if ordered else None,
-                               names=[str(r["groups"][dim]) for r in grp])
-    except LnobError as exc:
-        return {"note": exc.message}
     out = []
     for m, label in MEASURE_NAMES.items():
         if which == "ordered" and m not in ORDERED_ONLY or which == "unordered" and m in ORDERED_ONLY:

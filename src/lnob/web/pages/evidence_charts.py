@@ -91,27 +91,39 @@ def heat(rows, a, b, kind, labels: Labels) -> dict:
     return {"cols": [labels.cat(b, y) for y in cb], "rows": out}
 
 
-def inequality(rows, dim, kind, favourable, labels: Labels) -> dict | None:
+def dimension_measures(rows, dim, kind, favourable, order: list | None):
+    """HEAT summary measures (:func:`lnob.equity.inequality.summary_measures`) of the
+    one-dimension groups of ``dim`` in ``rows`` (missing identity left out), as ``(result, note)``:
+    ``(None, None)`` with fewer than two groups, ``(None, text)`` when a group is suppressed or the
+    measures cannot be computed.  ``order`` (most disadvantaged first) makes the dimension ordered;
+    proportions are measured on the 0–100 scale."""
     from lnob.equity.inequality import summary_measures
 
     grp = [r for r in rows if list(r["groups"]) == [dim] and r["groups"][dim] != MISSING]
     if len(grp) < 2:
-        return None
+        return None, None
     if any(r["estimate"] is None for r in grp):
-        return {"note": _("Not shown: a group of this dimension is suppressed.")}
-    order = labels.order(dim)
-    ordered = labels.dims.get(dim) is not None and labels.dims[dim].kind in ("bands", "wealth_index") and \
-        all(r["groups"][dim] in order for r in grp)
+        return None, _("Not shown: a group of this dimension is suppressed.")
+    ordered = order is not None
     grp.sort(key=lambda r: order.index(r["groups"][dim]) if ordered else str(r["groups"][dim]))
     scale = 100.0 if kind == "proportion" else 1.0
     try:
-        res = summary_measures([r["estimate"] * scale for r in grp], [r["population"] or 0 for r in grp],
-                               ordered=ordered, favourable=favourable, scale=scale,
-                               se=[r["se"] * scale if r["se"] is not None else None for r in grp],
-                               order=list(range(1, len(grp) + 1)) if ordered else None,
-                               names=[str(r["groups"][dim]) for r in grp])
+        return summary_measures([r["estimate"] * scale for r in grp], [r["population"] or 0 for r in grp],
+                                ordered=ordered, favourable=favourable, scale=scale,
+                                se=[r["se"] * scale if r["se"] is not None else None for r in grp],
+                                order=list(range(1, len(grp) + 1)) if ordered else None,
+                                names=[str(r["groups"][dim]) for r in grp]), None
     except LnobError as exc:
-        return {"note": exc.message}
+        return None, exc.message
+
+
+def inequality(rows, dim, kind, favourable, labels: Labels) -> dict | None:
+    order = labels.order(dim)
+    ordered = labels.dims.get(dim) is not None and labels.dims[dim].kind in ("bands", "wealth_index") and \
+        all(r["groups"][dim] in order for r in rows if list(r["groups"]) == [dim] and r["groups"][dim] != MISSING)
+    res, note = dimension_measures(rows, dim, kind, favourable, order if ordered else None)
+    if res is None:
+        return {"note": note} if note else None
     names = {"d": _("Difference (best − worst group)"), "r": _("Ratio (best / worst group)"),
              "paf": _("Population attributable fraction (%)"), "sii": _("Slope index of inequality"),
              "rii": _("Relative index of inequality"), "ti": _("Theil index"), "mld": _("Mean log deviation"),
