@@ -36,50 +36,59 @@ def _mark(view, kind: str, action: str | None):
     return view
 
 
-def project_view(action: str):
+def _member_view(kind: str, action: str, load, role_of, allows):
+    """A view of one project or coalition (``kind``), named by the URL's ``slug``: anonymous users
+    go to the login page, an unknown slug is 404, a role that may not take ``action`` is 403;
+    otherwise the view gets the object and ``request.<kind>_role`` is set."""
     def decorate(view):
         @wraps(view)
         def wrapped(request, slug, *args, **kwargs):
-            from lnob.core.models import Project
-            from lnob.core.services import role_of
-
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            project = Project.objects.select_related("organisation").filter(slug=slug).first()
-            if project is None:
+            obj = load(slug)
+            if obj is None:
                 raise Http404
-            role = role_of(request.user, project)
-            if not role_allows(role, action):
+            role = role_of(request.user, obj)
+            if not allows(role, action):
                 raise PermissionDenied
-            request.project_role = role
-            return view(request, project, *args, **kwargs)
+            setattr(request, f"{kind}_role", role)
+            return view(request, obj, *args, **kwargs)
 
-        return _mark(wrapped, "project", action)
+        return _mark(wrapped, kind, action)
 
     return decorate
+
+
+def _project(slug):
+    from lnob.core.models import Project
+
+    return Project.objects.select_related("organisation").filter(slug=slug).first()
+
+
+def _project_role(user, project):
+    from lnob.core.services import role_of
+
+    return role_of(user, project)
+
+
+def _coalition(slug):
+    from lnob.coalition.models import Coalition
+
+    return Coalition.objects.filter(slug=slug).first()
+
+
+def _coalition_role(user, coalition):
+    from lnob.coalition.services import coalition_role_of
+
+    return coalition_role_of(user, coalition)
+
+
+def project_view(action: str):
+    return _member_view("project", action, _project, _project_role, role_allows)
 
 
 def coalition_view(action: str):
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, slug, *args, **kwargs):
-            from lnob.coalition.models import Coalition
-            from lnob.coalition.services import coalition_role_of
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            coalition = Coalition.objects.filter(slug=slug).first()
-            if coalition is None:
-                raise Http404
-            role = coalition_role_of(request.user, coalition)
-            if not coalition_role_allows(role, action):
-                raise PermissionDenied
-            request.coalition_role = role
-            return view(request, coalition, *args, **kwargs)
-
-        return _mark(wrapped, "coalition", action)
-
-    return decorate
+    return _member_view("coalition", action, _coalition, _coalition_role, coalition_role_allows)
 
 
 def public_view(view):
