@@ -19,7 +19,7 @@ from lnob.stats.design import Design, ReplicateDesign
 from lnob.stats.intervals import beta_ci, logit_ci, normal_ci, wald_ci
 from lnob.stats.prepare import design_base, prepare
 from lnob.stats.specs import Mean, Proportion, Ratio, Result, Total
-from lnob.stats.sqlgen import Item, logit_query, patterns_query, replicate_query
+from lnob.stats.sqlgen import Item, grouping_mask, logit_query, patterns_query, replicate_query
 from lnob.stats.variance import deff as deff_of
 from lnob.stats.variance import qr_rank, svr_var
 
@@ -134,7 +134,7 @@ def estimate_tables(source, design, specs, tables, *, level: float = 0.95, ci: s
     # results
     out = []
     for ti, t in enumerate(tables):
-        mask = _mask(len(dom_cols), sets[ti])
+        mask = grouping_mask(len(dom_cols), sets[ti])
         doms = sorted((k for k in stats if k[0] == mask), key=lambda k: _sort_key(k[1:]))
         rows = []
         for s, lev, j in plan:
@@ -162,14 +162,6 @@ def _spec_of(r: Result, specs):
 def _sort_key(values):
     return tuple((v is None, type(v).__name__ if not isinstance(v, (int, float)) else "", v)
                  for v in values)
-
-
-def _mask(n_dom: int, s: list[int]) -> int:
-    mask = 0
-    for i in range(n_dom):
-        if i not in s:
-            mask |= 1 << (n_dom - 1 - i)
-    return mask
 
 
 def _check_options(specs, ci, level):
@@ -260,7 +252,7 @@ def _logit_pass(table, design, prep, base, sets, items, stats, state):
     """Replay R's IRLS fit for every proportion with a logit interval (see lnob.stats.glm)."""
     d = table.engine.dialect
     n_dom = len(base.domain_cols)
-    masks = [_mask(n_dom, s) for s in sets]
+    masks = [grouping_mask(n_dom, s) for s in sets]
     const_of, var_const = {}, {}
     for j, it in enumerate(items):
         if it.logit:

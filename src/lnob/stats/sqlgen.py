@@ -116,6 +116,16 @@ def _fpc_weights(inner: str, spec: BaseSpec) -> str:
             f"(SELECT *, {', '.join(ranks)} FROM ({inner}) b0) b1")
 
 
+def grouping_mask(n_dom: int, s: list[int]) -> int:
+    """The value of ``GROUPING(d0, ..., d<n_dom-1>)`` on the rows of domain set ``s``: bit
+    (n_dom − 1 − i) is 1 when d_i is not in the set."""
+    mask = 0
+    for i in range(n_dom):
+        if i not in s:
+            mask |= 1 << (n_dom - 1 - i)
+    return mask
+
+
 def grouping_parts(n_dom: int, sets: list[list[int]]):
     """``(g_ expression, GROUP BY suffix builder, HAVING clause, masks)`` for domain sets.
 
@@ -127,13 +137,7 @@ def grouping_parts(n_dom: int, sets: list[list[int]]):
         return "0", None, "", [0]
     dcols = [f"d{i}" for i in range(n_dom)]
     g = f"GROUPING({', '.join(dcols)})"
-    masks = []
-    for s in sets:
-        mask = 0
-        for i in range(n_dom):
-            if i not in s:
-                mask |= 1 << (n_dom - 1 - i)
-        masks.append(mask)
+    masks = [grouping_mask(n_dom, s) for s in sets]
     having = " AND ".join(f"(GROUPING(d{i}) = 1 OR d{i} IS NOT NULL)" for i in range(n_dom))
     return g, dcols, having, masks
 

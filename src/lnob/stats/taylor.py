@@ -33,19 +33,12 @@ import uuid
 
 from lnob.stats import checks
 from lnob.stats.design import Design
-from lnob.stats.sqlgen import AggRegistry, Item, _group_by, base_cte, grouping_parts, unit_aggregates
+from lnob.stats.sqlgen import (AggRegistry, Item, _group_by, base_cte, grouping_mask, grouping_parts,
+                               unit_aggregates)
 from lnob.stats.variance import LonelyPSU, combine_stage, deff as deff_of, onestrat, stratum_fraction
 
 #: stage-k stratum kinds in the design-info tables (R ``onestrat``'s cases)
 STRAT_ZERO, STRAT_SS, STRAT_SQ, STRAT_NA = 0, 1, 2, 3
-
-
-def _mask(n_dom: int, s: list[int]) -> int:
-    mask = 0
-    for i in range(n_dom):
-        if i not in s:
-            mask |= 1 << (n_dom - 1 - i)
-    return mask
 
 
 # --------------------------------------------------------------------------- 1. the estimates
@@ -351,7 +344,7 @@ def variance(table, design: Design, prep, base, sets, items, stats, deff) -> Non
     temp = list(info.values())
     uniq: dict = {}
     for s in sets:
-        uniq.setdefault(_mask(n_dom, s), s)
+        uniq.setdefault(grouping_mask(n_dom, s), s)
     try:
         # domain sets are grouped by their columns that vary within last-stage units: the sets of
         # a group (3 or more) share one table of unit sums by those columns and the unit-constant ones
