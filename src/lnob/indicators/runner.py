@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from lnob import __version__
@@ -147,20 +148,10 @@ class Runner:
     # ------------------------------------------------------------------ run
     def run(self) -> RunResult:
         t0 = time.perf_counter()
-        self._cols = {u: self._columns(s.table) for u, s in self.sources.items()}
-        self._tmp = []
-        restore = self._session()
-        try:
-            extra = self._members()
-            wealth = self._wealth(extra)
-            heads = self._heads(extra)
+        with self._prepared() as (extra, wealth, heads):
             for unit in ("household", "person"):
                 if unit in self.sources:
                     self._run_unit(unit, extra, wealth, heads)
-        finally:
-            for t in self._tmp:
-                self.con.execute(f"DROP TABLE IF EXISTS {_q(t)}")
-            restore()
         self.result.seconds = time.perf_counter() - t0
         return self.result
 
@@ -173,23 +164,29 @@ class Runner:
         if unit not in self.sources:
             raise InputError(_("no %(u)s table in the project's survey design") % {"u": unit}, where=unit,
                              hint=_("add the unit's table to the survey design"), code="indicators.no-table")
-        self._cols = {u: self._columns(s_.table) for u, s_ in self.sources.items()}
-        self._tmp = []
-        restore = self._session()
-        try:
-            extra = self._members()
-            wealth = self._wealth(extra)
-            heads = self._heads(extra)
+        with self._prepared() as (extra, wealth, heads):
             prep = self._prepare_unit(unit, extra, wealth, heads, snapshot=False)
             if prep is None:
                 return []
             todo, dim_sql, joins = prep
             self._build_table(unit, todo, dim_sql, joins, name)
+        return [ind for ind, _parts, _h in todo]
+
+    @contextmanager
+    def _prepared(self):
+        """What every unit's table needs — the session settings, the household members' facts,
+        the wealth index and the household heads — as ``(extra, wealth, heads)``; the helper
+        tables are dropped and the settings restored afterwards."""
+        self._cols = {u: self._columns(s_.table) for u, s_ in self.sources.items()}
+        self._tmp = []
+        restore = self._session()
+        try:
+            extra = self._members()
+            yield extra, self._wealth(extra), self._heads(extra)
         finally:
             for t in self._tmp:
                 self.con.execute(f"DROP TABLE IF EXISTS {_q(t)}")
             restore()
-        return [ind for ind, _parts, _h in todo]
 
     def _session(self):
         """DuckDB settings for the run, restored afterwards: without insertion order the
