@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from functools import lru_cache
 from typing import Annotated, Any
 
 from ninja import Path, Query, Router, Schema
@@ -101,21 +100,12 @@ def indicator_list(request, slug: Slug, limit: Limit = 50, offset: Offset = 0,
     return {"count": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
 
 
-@lru_cache(maxsize=1)
-def _catalogue() -> tuple:
-    """The ready-made library, parsed once per process (its YAML files ship with lnob: 0.2–0.7 s to parse)."""
-    from lnob.indicators.definitions import load_library
+def _indicators_of(project) -> list:
+    """The ready-made library plus the project's own latest definitions (what ``lnob run`` uses),
+    by id; :func:`lnob.indicators.project_defs.library` parses each version once per process."""
+    from lnob.indicators.project_defs import library
 
-    return tuple(sorted(load_library().indicators, key=lambda i: i.id))
-
-
-def _indicators_of(project) -> tuple:
-    """The ready-made library plus the project's own latest definitions (what ``lnob run`` uses)."""
-    from lnob.indicators.project_defs import library, texts
-
-    if not texts(project):
-        return _catalogue()
-    return tuple(sorted(library(project).indicators, key=lambda i: i.id))
+    return sorted(library(project).indicators, key=lambda i: i.id)
 
 
 #: built answers of /published, per process: (slug, indicator or None, results version) -> answer
