@@ -139,7 +139,7 @@ def export_cmd(
 
     Example: lnob export demo --format xlsx --out demo.xlsx
 
-    Example: lnob export demo --form lnob_household --quasi location__district,resp__sex --k 5 --risk-report
+    Example: lnob export demo --form lnob_household --quasi location__district,location__area --k 5 --risk-report
     """
     workspace(ctx)
     from django.contrib.auth import get_user_model
@@ -211,11 +211,11 @@ def _release(proj, fmt, out_path, form, quasi, k, l_div, sensitive, table, risk_
 
     if not form:
         raise UsageError(_("a microdata release is one table of one form: give --form FORM_ID"), where="--form",
-                         hint=_("e.g. --form lnob_household --quasi resp__sex,location__district"),
+                         hint=_("e.g. --form lnob_household --quasi location__district,location__area"),
                          code="records.release-form")
     if not quasi:
         raise UsageError(_("a microdata release needs its quasi-identifiers"), where="--quasi",
-                         hint=_("e.g. --quasi resp__age_band --quasi resp__sex --quasi location__village"),
+                         hint=_("e.g. --quasi location__district --quasi location__area --quasi household__hh_size"),
                          code="records.release-quasi")
     cols = [c.strip() for q in quasi for c in q.split(",") if c.strip()]
     spec = ReleaseSpec(form_id=form, quasi=cols, k=k, table=table, sensitive=sensitive, l=l_div, suppress=suppress)
